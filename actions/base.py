@@ -1,0 +1,86 @@
+"""What every Poradnyk action shares: the content store, the reply language, the region."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.compose import Reply
+from actions.content import LANGUAGES, Content, ContentStore, known_topics
+
+__all__ = ["PoradnykAction", "content_store", "reply_language", "send"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LANGUAGE = "uk"
+
+
+@lru_cache(maxsize=1)
+def content_store() -> ContentStore:
+    """The process-wide content store, created on first use (not at import)."""
+    content_dir = Path(os.environ.get("PORADNYK_CONTENT_DIR") or REPO_ROOT / "content")
+    return ContentStore(content_dir, known_topics(REPO_ROOT))
+
+
+def reply_language(tracker: Tracker) -> str:
+    """The language the adapter chose for this message, else the last one, else Ukrainian."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    lang = metadata.get("language")
+    if lang in LANGUAGES:
+        return str(lang)
+    slot = tracker.get_slot("language")
+    return str(slot) if slot in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Hand a composed reply to Rasa."""
+    buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+    dispatcher.utter_message(text=reply.text, buttons=buttons)
+
+
+class PoradnykAction(Action, ABC):
+    """Base of all actions: resolves language, region and content, then calls ``respond``."""
+
+    def name(self) -> str:
+        """The action name of domain.yml."""
+        raise NotImplementedError
+
+    @abstractmethod
+    def respond(
+        self, content: Content, lang: str, region: str | None, tracker: Tracker
+    ) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """The replies and the events of this action."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Answer in the reply language, remembering language (and region, if valid)."""
+        content = content_store().get()
+        lang = reply_language(tracker)
+        region = tracker.get_slot("region")
+        events: list[dict[str, Any]] = []
+        if region is not None and region not in content.regions:
+            region = None
+            events.append(SlotSet("region", None))
+        replies, more_events = self.respond(content, lang, region, tracker)
+        for reply in replies:
+            send(dispatcher, reply)
+        if tracker.get_slot("language") != lang:
+            events.append(SlotSet("language", lang))
+        return events + more_events
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    """The value of ``entity`` in the latest message (the last one if several)."""
+    values = [
+        e.get("value")
+        for e in (tracker.latest_message or {}).get("entities", [])
+        if e.get("entity") == entity
+    ]
+    return str(values[-1]) if values else None

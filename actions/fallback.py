@@ -1,0 +1,55 @@
+"""When the bot is unsure, and when the user wants a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.base import PoradnykAction
+from actions.compose import Button, Reply, handoff_reply, menu_reply, payload
+from actions.content import Content
+
+__all__ = ["ActionFallback", "ActionHandoff"]
+
+MAX_SUGGESTIONS = 3
+
+
+class ActionFallback(PoradnykAction):
+    """Offers the likely topics as buttons, the menu and how to reach a person."""
+
+    def name(self) -> str:
+        """The action name of domain.yml."""
+        return "action_fallback"
+
+    def respond(
+        self, content: Content, lang: str, region: str | None, tracker: Tracker
+    ) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """Likely topics first, then menu and handoff buttons."""
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        likely = [str(r["name"]) for r in ranking if r.get("name") in content.topics][
+            :MAX_SUGGESTIONS
+        ]
+        buttons = [Button(content.topics[t].title.get(lang), payload(t)) for t in likely]
+        buttons += [
+            Button(content.text("btn_menu", lang), payload("bot_capabilities")),
+            Button(content.text("btn_handoff", lang), payload("human_handoff")),
+        ]
+        if not likely:
+            menu = menu_reply(content, lang, "fallback")
+            return [menu], []
+        return [Reply(content.text("fallback", lang), tuple(buttons))], []
+
+
+class ActionHandoff(PoradnykAction):
+    """Tells how to reach a person: organisations giving free personal advice."""
+
+    def name(self) -> str:
+        """The action name of domain.yml."""
+        return "action_handoff"
+
+    def respond(
+        self, content: Content, lang: str, region: str | None, tracker: Tracker
+    ) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """Handoff text with organisations near the user."""
+        return [handoff_reply(content, lang, region)], []

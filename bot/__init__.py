@@ -1,0 +1,1 @@
+"""Telegram adapter of Poradnyk: language choice, Rasa client, rendering, storage."""

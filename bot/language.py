@@ -1,0 +1,153 @@
+"""Which language to answer in: cs, uk or en.
+
+Cheap signals first (letters unique to a language, Latin-script Ukrainian and Russian,
+common short words), then ``langdetect`` restricted to the languages that matter and
+seeded, and Telegram's ``language_code`` as a prior for short messages. Russian is
+answered in Ukrainian. Never raises.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+__all__ = ["Detection", "detect", "detect_language", "hint_language"]
+
+ANSWER_LANGUAGES = ("cs", "uk", "en")
+FALLBACK = "uk"
+
+_URL_RE = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+|@\w+|/\w+)")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_CZECH_ONLY = set("ěřůťďňĚŘŮŤĎŇ")
+_CZECH_ACCENTS = set("áéíóúýčšžÁÉÍÓÚÝČŠŽ")
+
+
+_WORDS_FILE = Path(__file__).with_name("language_words.yml")
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, frozenset[str]]:
+    with _WORDS_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return {key: frozenset(str(value).split()) for key, value in data.items()}
+
+
+@dataclass(frozen=True)
+class Detection:
+    """A detected answer language and whether the message was enough to judge."""
+
+    language: str
+    reliable: bool
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def hint_language(telegram_hint: str | None) -> str | None:
+    """An answer language from Telegram's ``language_code`` (e.g. "ru" -> "uk")."""
+    if not telegram_hint:
+        return None
+    code = telegram_hint.lower().split("-")[0]
+    return {"cs": "cs", "sk": "cs", "uk": "uk", "ru": "uk", "be": "uk", "en": "en"}.get(code)
+
+
+class _RestrictedDetector:
+    """langdetect with only the Latin-script profiles that matter, seeded."""
+
+    PROFILES = ("cs", "sk", "en", "pl", "hr")
+
+    def __init__(self) -> None:
+        from langdetect.detector_factory import (  # noqa: PLC0415 - loaded on first use
+            PROFILES_DIRECTORY,
+            DetectorFactory,
+        )
+
+        self._factory = DetectorFactory()
+        self._factory.seed = 0
+        profiles = [
+            (Path(PROFILES_DIRECTORY) / name).read_text(encoding="utf-8") for name in self.PROFILES
+        ]
+        self._factory.load_json_profile(profiles)
+        self._lock = threading.Lock()
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        from langdetect.lang_detect_exception import (  # noqa: PLC0415
+            LangDetectException,
+        )
+
+        with self._lock:  # a Detector is not thread-safe; detection takes well under 1 ms
+            try:
+                detector = self._factory.create()
+                detector.append(text)
+                return {p.lang: p.prob for p in detector.get_probabilities()}
+            except LangDetectException:
+                return {}
+
+
+@lru_cache(maxsize=1)
+def _detector() -> _RestrictedDetector:
+    return _RestrictedDetector()
+
+
+def _latin(text: str, words: list[str], hint: str | None) -> Detection:
+    if any(c in _CZECH_ONLY for c in text):
+        return Detection("cs", True)
+    plain = [_strip_accents(w).lower().replace("’", "'") for w in words]
+    words_of = _words()
+    scores: dict[str, float] = {
+        "cs": sum(w in words_of["cs"] for w in plain),
+        "en": sum(w in words_of["en"] for w in plain),
+        "uk": sum(w in words_of["uk_latin"] for w in plain),
+    }
+    if any(c in _CZECH_ACCENTS for c in text):
+        scores["cs"] += 2
+    # Latin-script Ukrainian/Russian letter clusters rare in Czech and English.
+    joined = " ".join(plain)
+    scores["uk"] += len(re.findall(r"(shch|zh|kh|yi|iy|yy|ya|yu|ye|ts)", joined)) * 0.5
+    probs = _detector().probabilities(" ".join(words))
+    scores["cs"] += 1.5 * (probs.get("cs", 0.0) + probs.get("sk", 0.0))
+    scores["en"] += 1.5 * probs.get("en", 0.0)
+    # Polish/Croatian-looking Latin text is usually transliterated Ukrainian here.
+    scores["uk"] += 1.0 * (probs.get("pl", 0.0) + probs.get("hr", 0.0))
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    reliable = len(words) >= 2 and top - second >= 1.0
+    if not reliable and hint and len(words) <= 3 and top - second < 1.0:
+        return Detection(hint, False)
+    return Detection(best, reliable)
+
+
+def detect(text: str, telegram_hint: str | None = None) -> Detection:
+    """The answer language for ``text`` and whether the text was enough to judge."""
+    try:
+        hint = hint_language(telegram_hint)
+        cleaned = _URL_RE.sub(" ", text or "")
+        words = _WORD_RE.findall(cleaned)
+        if not words:
+            return Detection(hint or FALLBACK, False)
+        letters = [c for w in words for c in w]
+        cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)
+        if cyrillic * 2 >= len(letters):
+            # Ukrainian, Russian and mixtures are all answered in Ukrainian.
+            return Detection("uk", len(letters) >= 3)
+        return _latin(cleaned, words, hint)
+    except Exception:
+        return Detection(hint_language(telegram_hint) or FALLBACK, False)
+
+
+def detect_language(text: str, telegram_hint: str | None = None) -> str:
+    """Return "cs", "uk" or "en" for ``text``; Russian is answered in Ukrainian."""
+    return detect(text, telegram_hint).language
+
+
+def load_profiles_now() -> None:
+    """Load langdetect's profiles at start-up instead of on the first message."""
+    _detector()
+    _words()

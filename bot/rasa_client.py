@@ -1,0 +1,134 @@
+"""The one module that talks to Rasa over HTTP."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from actions.compose import Button
+
+__all__ = ["RasaClient", "RasaMessage", "RasaUnavailable", "default_timeout", "delete_tracker"]
+
+logger = logging.getLogger(__name__)
+
+
+def default_timeout(read: float) -> httpx.Timeout:
+    """Timeouts for Rasa calls: fail fast on connect, allow ``read`` s for an answer."""
+    return httpx.Timeout(connect=2.0, read=read, write=5.0, pool=5.0)
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer usefully (down, slow, error or an empty reply)."""
+
+
+@dataclass(frozen=True)
+class RasaMessage:
+    """One bot message from Rasa's REST channel."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default=())
+
+
+class RasaClient:
+    """Sends user messages to Rasa's REST webhook and parses the replies."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, api_token: str | None = None):
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._params = {"token": api_token} if api_token else {}
+
+    async def send(self, sender_id: str, text: str, metadata: dict[str, Any]) -> list[RasaMessage]:
+        """Rasa's replies to ``text``; raises :class:`RasaUnavailable` instead of silence."""
+        body = {"sender": sender_id, "message": text, "metadata": metadata}
+        try:
+            response = await self._http.post(f"{self._base}/webhooks/rest/webhook", json=body)
+            response.raise_for_status()
+            data = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from exc
+        if not isinstance(data, list):
+            raise RasaUnavailable("unexpected reply")
+        messages = [self._parse(m) for m in data if isinstance(m, dict)]
+        messages = [m for m in messages if m.text or m.buttons]
+        if not messages:
+            # The REST channel swallows action errors and answers [].
+            raise RasaUnavailable("empty reply")
+        return messages
+
+    @staticmethod
+    def _parse(raw: dict[str, Any]) -> RasaMessage:
+        buttons = tuple(
+            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            for b in raw.get("buttons") or []
+            if isinstance(b, dict) and b.get("title") and b.get("payload")
+        )
+        return RasaMessage(str(raw.get("text") or ""), buttons)
+
+    async def parse(self, text: str) -> dict[str, Any] | None:
+        """NLU result for ``text`` (no conversation is stored); None when Rasa fails."""
+        try:
+            response = await self._http.post(
+                f"{self._base}/model/parse", json={"text": text}, params=self._params
+            )
+            response.raise_for_status()
+            result = response.json()
+        except (httpx.HTTPError, ValueError):
+            return None
+        return result if isinstance(result, dict) else None
+
+    async def is_ready(self) -> bool:
+        """Whether Rasa is up with a model loaded."""
+        try:
+            response = await self._http.get(f"{self._base}/status", params=self._params)
+        except httpx.HTTPError:
+            return False
+        if response.status_code in {401, 403}:
+            # API protected and no/wrong token: the webhook may still work; check the root.
+            try:
+                return (await self._http.get(f"{self._base}/")).status_code == 200
+            except httpx.HTTPError:
+                return False
+        try:
+            return response.status_code == 200 and bool(response.json().get("model_file"))
+        except ValueError:
+            return False
+
+
+def delete_tracker(tracker_db: Path, sender_id: str) -> int:
+    """Delete a user's conversation from Rasa's SQLite tracker store; returns rows deleted.
+
+    Rasa's HTTP API cannot delete a conversation, so this goes to the store directly.
+    """
+    if not tracker_db.exists():
+        return 0
+    with sqlite3.connect(tracker_db) as db:
+        try:
+            cursor = db.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,))
+        except sqlite3.OperationalError:
+            return 0  # no events table yet: nothing was ever stored
+        return cursor.rowcount
+
+
+def purge_trackers(tracker_db: Path, older_than_seconds: float, now: float) -> int:
+    """Delete conversations whose newest event is older than the retention period."""
+    if not tracker_db.exists():
+        return 0
+    with sqlite3.connect(tracker_db) as db:
+        try:
+            cursor = db.execute(
+                """
+                DELETE FROM events WHERE sender_id IN (
+                    SELECT sender_id FROM events GROUP BY sender_id
+                    HAVING MAX(timestamp) < ?
+                )
+                """,
+                (now - older_than_seconds,),
+            )
+        except sqlite3.OperationalError:
+            return 0
+        return cursor.rowcount

@@ -1,0 +1,102 @@
+"""Settings read once from the environment into a typed, immutable object."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Settings", "SettingsError"]
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value we cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the adapter needs to know about its environment."""
+
+    telegram_bot_token: str | None
+    telegram_api_base_url: str
+    rasa_url: str
+    rasa_timeout: float
+    rasa_api_token: str | None
+    data_dir: Path
+    content_dir: Path
+    webhook_url: str | None
+    webhook_listen: str
+    webhook_port: int
+    webhook_secret: str | None
+    retention_days: int
+    default_language: str
+    max_message_chars: int
+    user_rate_limit: int
+    user_rate_window: float
+    concurrent_updates: int
+
+    @property
+    def db_path(self) -> Path:
+        """SQLite file with per-user preferences."""
+        return self.data_dir / "adapter.sqlite3"
+
+    @property
+    def rasa_tracker_db(self) -> Path:
+        """SQLite file of Rasa's tracker store (see endpoints.yml)."""
+        return self.data_dir / "rasa_trackers.sqlite3"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (default: ``os.environ``)."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("PORADNYK_DATA_DIR") or _REPO_ROOT / "var")
+        rasa_port = _int(env, "RASA_PORT", 5005)
+        webhook_url = env.get("TELEGRAM_WEBHOOK_URL") or None
+        webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
+        if webhook_url and not webhook_secret:
+            raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
+        default_language = env.get("PORADNYK_DEFAULT_LANGUAGE", "uk")
+        if default_language not in ("cs", "uk", "en"):
+            raise SettingsError("PORADNYK_DEFAULT_LANGUAGE must be cs, uk or en")
+        return cls(
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+            rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            rasa_timeout=_float(env, "RASA_TIMEOUT", 10.0),
+            rasa_api_token=env.get("RASA_API_TOKEN") or None,
+            data_dir=data_dir,
+            content_dir=Path(env.get("PORADNYK_CONTENT_DIR") or _REPO_ROOT / "content"),
+            webhook_url=webhook_url,
+            webhook_listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1"),
+            webhook_port=_int(env, "TELEGRAM_WEBHOOK_PORT", 8443),
+            webhook_secret=webhook_secret,
+            retention_days=_int(env, "PORADNYK_RETENTION_DAYS", 90),
+            default_language=default_language,
+            max_message_chars=_int(env, "PORADNYK_MAX_MESSAGE_CHARS", 1000),
+            user_rate_limit=_int(env, "PORADNYK_USER_RATE_LIMIT", 12),
+            user_rate_window=_float(env, "PORADNYK_USER_RATE_WINDOW", 60.0),
+            concurrent_updates=_int(env, "PORADNYK_CONCURRENT_UPDATES", 64),
+        )
