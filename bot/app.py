@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -77,6 +78,8 @@ def build_application(settings: Settings) -> Application:
     """The python-telegram-bot application for ``settings`` (token required)."""
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    # Opt in to PTB's future behaviour (RetryAfter.retry_after as a timedelta) now.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
 
     async def post_init(application: Application) -> None:
         http = httpx.AsyncClient(

@@ -43,6 +43,7 @@ Deliver = Callable[[int, list[Reply]], Awaitable[None]]
 
 _PAYLOAD_RE = re.compile(r"^/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?$")
 _RECOVERY_POLL_SECONDS = 2.0
+_RECOVERY_MAX_SECONDS = 60.0
 
 
 @dataclass
@@ -293,18 +294,35 @@ class Conversation:
             self._recovery = asyncio.get_running_loop().create_task(self._recover())
 
     async def _recover(self) -> None:
-        while not await self._rasa.is_ready():  # noqa: ASYNC110 - polling another process
-            await asyncio.sleep(_RECOVERY_POLL_SECONDS)
-        self._rasa_down = False
-        logger.info("Rasa is back; answering %d kept message(s)", len(self._pending))
-        pending, self._pending = self._pending, {}
-        for user_id, item in pending.items():
+        """Poll Rasa; once it answers again, answer the kept messages and resume."""
+        delay = _RECOVERY_POLL_SECONDS
+        while True:
+            await asyncio.sleep(delay)
+            if not await self._rasa.is_ready():
+                continue
             try:
-                replies = await self.on_text(user_id, item.text, item.telegram_language)
-                if self._deliver is not None:
-                    await self._deliver(user_id, replies)
-            except Exception:
-                logger.exception("Could not answer a kept message")
+                await self._replay_pending()
+            except RasaUnavailable:
+                # Up but still not answering (e.g. the action server is down): back off.
+                delay = min(delay * 2, _RECOVERY_MAX_SECONDS)
+                continue
+            break
+        self._rasa_down = False
+        logger.info("Rasa is back; normal answers resume")
+
+    async def _replay_pending(self) -> None:
+        while self._pending:
+            user_id, item = next(iter(self._pending.items()))
+            lang = self.language(user_id, item.text, item.telegram_language)
+            metadata = {"language": lang, "telegram_language": item.telegram_language}
+            sender = self._users.sender_id(user_id)
+            messages = await self._rasa.send(sender, item.text, metadata)
+            self._pending.pop(user_id, None)
+            if self._deliver is not None:
+                try:
+                    await self._deliver(user_id, [Reply(m.text, m.buttons) for m in messages])
+                except Exception:
+                    logger.exception("Could not deliver the answer to a kept message")
 
     async def close(self) -> None:
         """Stop the background recovery task."""

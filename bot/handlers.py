@@ -88,6 +88,9 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     user_id, chat_id, tg_lang = who
     conversation = _conversation(context)
+    if conversation.flooding(user_id):
+        await _reply(context, chat_id, conversation.fixed(user_id, tg_lang, "rate_limited"))
+        return
     name = message.text.split()[0].split("@")[0].lstrip("/").lower()
     if name == "contacts":
         await context.bot.send_chat_action(chat_id, ChatAction.TYPING)

@@ -21,11 +21,10 @@ __all__ = ["Detection", "detect", "detect_language", "hint_language"]
 
 ANSWER_LANGUAGES = ("cs", "uk", "en")
 FALLBACK = "uk"
+_CYRILLIC_SHARE = 0.4
 
 _URL_RE = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+|@\w+|/\w+)")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_CZECH_ONLY = set("ěřůťďňĚŘŮŤĎŇ")
-_CZECH_ACCENTS = set("áéíóúýčšžÁÉÍÓÚÝČŠŽ")
 
 
 _WORDS_FILE = Path(__file__).with_name("language_words.yml")
@@ -35,7 +34,11 @@ _WORDS_FILE = Path(__file__).with_name("language_words.yml")
 def _words() -> dict[str, frozenset[str]]:
     with _WORDS_FILE.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
-    return {key: frozenset(str(value).split()) for key, value in data.items()}
+    words = {key: frozenset(str(value).split()) for key, value in data.items()}
+    # Letter sets are written as one "word" each.
+    words["czech_only"] = frozenset(str(data["czech_only"]))
+    words["czech_accents"] = frozenset(str(data["czech_accents"]))
+    return words
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ def _detector() -> _RestrictedDetector:
 
 
 def _latin(text: str, words: list[str], hint: str | None) -> Detection:
-    if any(c in _CZECH_ONLY for c in text):
+    if any(c in _words()["czech_only"] for c in text):
         return Detection("cs", True)
     plain = [_strip_accents(w).lower().replace("’", "'") for w in words]
     words_of = _words()
@@ -106,8 +109,13 @@ def _latin(text: str, words: list[str], hint: str | None) -> Detection:
         "en": sum(w in words_of["en"] for w in plain),
         "uk": sum(w in words_of["uk_latin"] for w in plain),
     }
-    if any(c in _CZECH_ACCENTS for c in text):
+    strong = any(scores.values())
+    if any(c in words_of["czech_accents"] for c in text):
         scores["cs"] += 2
+        strong = True
+    if hint and not strong and len(words) <= 2:
+        # "VZP", "Brno", "ok": the letters say nothing; Telegram's language is a better guess.
+        return Detection(hint, False)
     # Latin-script Ukrainian/Russian letter clusters rare in Czech and English.
     joined = " ".join(plain)
     scores["uk"] += len(re.findall(r"(shch|zh|kh|yi|iy|yy|ya|yu|ye|ts)", joined)) * 0.5
@@ -132,11 +140,12 @@ def detect(text: str, telegram_hint: str | None = None) -> Detection:
         words = _WORD_RE.findall(cleaned)
         if not words:
             return Detection(hint or FALLBACK, False)
-        letters = [c for w in words for c in w]
-        cyrillic = sum("\u0400" <= c <= "\u04ff" for c in letters)
-        if cyrillic * 2 >= len(letters):
-            # Ukrainian, Russian and mixtures are all answered in Ukrainian.
-            return Detection("uk", len(letters) >= 3)
+        cyrillic = [w for w in words if any("\u0400" <= c <= "\u04ff" for c in w)]
+        # The grammar words decide: "як подати на humanitarni davku" is Ukrainian, while
+        # a Czech sentence with one Ukrainian word stays Czech. Russian is answered in
+        # Ukrainian, and so are all mixtures written mostly in Cyrillic.
+        if len(cyrillic) >= _CYRILLIC_SHARE * len(words):
+            return Detection("uk", sum(len(w) for w in cyrillic) >= 3)
         return _latin(cleaned, words, hint)
     except Exception:
         return Detection(hint_language(telegram_hint) or FALLBACK, False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Settings", "SettingsError"]
@@ -40,17 +40,17 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 class Settings:
     """Everything the adapter needs to know about its environment."""
 
-    telegram_bot_token: str | None
+    telegram_bot_token: str | None = field(repr=False)
     telegram_api_base_url: str
     rasa_url: str
     rasa_timeout: float
-    rasa_api_token: str | None
+    rasa_api_token: str | None = field(repr=False)
     data_dir: Path
     content_dir: Path
     webhook_url: str | None
     webhook_listen: str
     webhook_port: int
-    webhook_secret: str | None
+    webhook_secret: str | None = field(repr=False)
     retention_days: int
     default_language: str
     max_message_chars: int

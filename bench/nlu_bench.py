@@ -1,0 +1,90 @@
+"""NLU benchmark: trains on nlu_data/ and scores the held-out set tests/nlu/heldout.yml.
+
+Usage: .venv/bin/python -m bench.nlu_bench [--model models/poradnyk.tar.gz] [--errors]
+Prints intent accuracy and macro-F1 overall and per form, region accuracy, the
+fallback rate on out-of-scope messages, training time and parse time per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.nlu_metrics import Prediction, load_heldout, prediction_from_parse, score
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def train(out_dir: Path) -> tuple[Path, float]:
+    """Train the NLU model from nlu_data/ with config.yml; returns (model, seconds)."""
+    from rasa.model_training import train_nlu  # noqa: PLC0415 - heavy import
+
+    start = time.perf_counter()
+    model = train_nlu(
+        config=str(REPO / "config.yml"),
+        nlu_data=str(REPO / "nlu_data"),
+        output=str(out_dir),
+        fixed_model_name="bench",
+        domain=str(REPO / "domain.yml"),
+    )
+    if model is None:
+        raise SystemExit("training failed")
+    return Path(model), time.perf_counter() - start
+
+
+async def predict(model: Path, texts: list[str]) -> list[Prediction]:
+    """Parse every text with the model, timing each parse."""
+    from rasa.core.agent import Agent  # noqa: PLC0415
+
+    agent = Agent.load(str(model))
+    await agent.parse_message("warm up")
+    out = []
+    for text in texts:
+        start = time.perf_counter()
+        result = await agent.parse_message(text)
+        out.append(prediction_from_parse(result, time.perf_counter() - start))
+    return out
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, help="score this model instead of training one")
+    parser.add_argument("--errors", action="store_true", help="list misclassified messages")
+    args = parser.parse_args()
+    examples = load_heldout()
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.model:
+            model, train_seconds = args.model, float("nan")
+        else:
+            model, train_seconds = train(Path(tmp))
+        predictions = asyncio.run(predict(model, [e.text for e in examples]))
+    s = score(examples, predictions)
+    times = sorted(p.seconds * 1000 for p in predictions)
+    print(f"\nHeld-out set: {len(examples)} messages (tests/nlu/heldout.yml)\n")
+    print("| form | n | intent accuracy | macro-F1 |")
+    print("|---|---:|---:|---:|")
+    for form, (acc, f1, n) in s.by_form.items():
+        print(f"| {form} | {n} | {acc:.3f} | {f1:.3f} |")
+    print(f"| **all** | {len(examples)} | {s.accuracy:.3f} | {s.macro_f1:.3f} |")
+    print()
+    print("| measure | value |")
+    print("|---|---:|")
+    print(f"| region accuracy (messages naming a place) | {s.region_accuracy:.3f} |")
+    print(f"| region false positives (messages naming none) | {s.region_false_positive_rate:.3f} |")
+    print(f"| out-of-scope messages not answered with a topic | {s.oos_fallback_rate:.3f} |")
+    print(f"| training time | {train_seconds:.0f} s |")
+    print(f"| parse time per message, mean / p95 | {statistics.mean(times):.1f} ms / "
+          f"{times[int(0.95 * (len(times) - 1))]:.1f} ms |")  # fmt: skip
+    if args.errors:
+        print("\nMisclassified:")
+        for example, predicted in s.errors:
+            print(f"  [{example.form}] {example.intent} -> {predicted}: {example.text}")
+
+
+if __name__ == "__main__":
+    main()

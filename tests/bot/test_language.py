@@ -1,0 +1,50 @@
+"""detect_language: the signature, the cheap signals, the Telegram prior, never raising."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.language import detect, detect_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Привіт", "uk"),
+        ("Здравствуйте, как продлить временную защиту?", "uk"),  # Russian -> Ukrainian
+        ("Hello", "en"),
+        ("How can I extend my temporary protection?", "en"),
+        ("Kde najdu dětského lékaře v Brně?", "cs"),
+        ("kde najdu detskeho lekare", "cs"),
+        ("yak prodovzhyty tymchasovyi zakhyst", "uk"),
+        ("de mozhna zrobyty strakhovku dlya dytyny", "uk"),
+        ("як подати на humanitarni davku на úřad práce", "uk"),
+    ],
+)
+def test_typical_messages(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "12345", "https://example.org/a?b=c", "?!"])
+def test_no_letters_fall_back_to_the_telegram_hint_then_ukrainian(text: str) -> None:
+    assert detect_language(text) == "uk"
+    assert detect_language(text, "cs") == "cs"
+    assert detect_language(text, "en-GB") == "en"
+    assert detect(text, "cs").reliable is False
+
+
+def test_russian_telegram_hint_means_ukrainian() -> None:
+    assert detect_language("👍", "ru") == "uk"
+
+
+def test_short_ambiguous_latin_uses_the_hint() -> None:
+    assert detect_language("VZP", "cs") == "cs"
+    assert detect_language("VZP", "en") == "en"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=2000), st.one_of(st.none(), st.text(max_size=10)))
+def test_never_raises_and_always_answers_a_supported_language(text: str, hint: str | None) -> None:
+    assert detect_language(text, hint) in ("cs", "uk", "en")

@@ -1,0 +1,49 @@
+"""Settings come from the environment once, with documented defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_defaults() -> None:
+    s = Settings.from_env({})
+    assert s.telegram_bot_token is None
+    assert s.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert s.rasa_url == "http://127.0.0.1:5005"
+    assert s.retention_days == 90
+    assert s.default_language == "uk"
+
+
+def test_values_from_environment() -> None:
+    s = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": "1:abc",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "RASA_PORT": "6005",
+            "PORADNYK_RETENTION_DAYS": "30",
+        }
+    )
+    assert s.telegram_bot_token == "1:abc"
+    assert s.telegram_api_base_url == "http://127.0.0.1:8081/bot"
+    assert s.rasa_url == "http://127.0.0.1:6005"
+    assert s.retention_days == 30
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"RASA_PORT": "five"},
+        {"PORADNYK_DEFAULT_LANGUAGE": "de"},
+        {"TELEGRAM_WEBHOOK_URL": "https://example.org/telegram"},  # no secret
+    ],
+)
+def test_invalid_values_are_refused(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError):
+        Settings.from_env(env)
+
+
+def test_settings_repr_never_shows_the_token() -> None:
+    s = Settings.from_env({"TELEGRAM_BOT_TOKEN": "999:SECRET"})
+    assert "SECRET" not in repr(s)

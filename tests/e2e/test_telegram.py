@@ -1,0 +1,234 @@
+"""End to end: Bot API stand-in -> python-telegram-bot Application -> Rasa -> actions -> back."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sqlite3
+
+import pytest
+
+from actions.content import Content
+from tests.e2e.conftest import StartBot, buttons
+from tests.support.bot_api import Updates
+from tests.support.stack import Stack
+
+_ids = itertools.count(5000)
+
+
+def new_user() -> int:
+    """A user id no other test uses (the stores are shared by the session)."""
+    return next(_ids)
+
+
+async def test_start_then_language_choice_then_menu(start_bot: StartBot, content: Content) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.text(user, "/start", language_code="ru"))
+    greeting, choice = await bot.api.wait_sent(user, 2)
+    assert greeting["text"] == content.text("greeting", "uk")  # Russian app -> Ukrainian
+    assert [data for _, data in buttons(choice)] == ["lang:cs", "lang:uk", "lang:en"]
+
+    bot.api.push(Updates.button(user, "lang:en", language_code="ru"))
+    sent = await bot.api.wait_sent(user, 4)
+    assert sent[2]["text"] == content.text("language_set", "en")
+    titles = [title for title, _ in buttons(sent[3])]
+    assert content.topics["housing"].title.en in titles
+    assert bot.api.calls_of("answerCallbackQuery")
+
+    # The explicit choice wins over the language of later messages.
+    bot.api.push(Updates.text(user, "Як продовжити тимчасовий захист?", language_code="ru"))
+    answer = (await bot.api.wait_sent(user, 5))[4]
+    assert content.topics["protection_extension"].title.en in answer["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language_code", "topic", "lang"),
+    [
+        ("Як продовжити тимчасовий захист на наступний рік?", "uk", "protection_extension", "uk"),
+        ("Kde najdu praktického lékaře pro dítě?", "cs", "healthcare_access", "cs"),
+        ("Who pays my health insurance after the first months?", "en", "health_insurance", "en"),
+        ("как получить гуманитарную помощь от úřad práce", "ru", "humanitarian_benefit", "uk"),
+    ],
+)
+async def test_question_in_each_language(
+    start_bot: StartBot, content: Content, text: str, language_code: str, topic: str, lang: str
+) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.text(user, text, language_code=language_code))
+    (answer,) = await bot.api.wait_sent(user, 1)
+    assert answer["parse_mode"] == "HTML"
+    assert f"<b>{content.topics[topic].title.get(lang)}</b>" in answer["text"]
+    assert content.text("feedback_question", lang) in answer["text"]
+    assert "/affirm" in [data for _, data in buttons(answer)]
+    assert bot.api.calls_of("sendChatAction")
+
+
+async def test_follow_up_button_and_feedback(start_bot: StartBot, content: Content) -> None:
+    bot = await start_bot()
+    user = new_user()
+    topic = content.topics["health_insurance"]
+    bot.api.push(Updates.text(user, "Хто платить за мою медичну страховку?", language_code="uk"))
+    (answer,) = await bot.api.wait_sent(user, 1)
+    sub_data = dict((d, t) for t, d in buttons(answer))
+    wanted = f'/health_insurance{{"sub":"{topic.more[0].id}"}}'
+    assert wanted in sub_data
+
+    bot.api.push(Updates.button(user, wanted))
+    follow_up = (await bot.api.wait_sent(user, 2))[1]
+    assert topic.more[0].text.uk.splitlines()[0] in follow_up["text"].replace("&#x27;", "'")
+
+    bot.api.push(Updates.button(user, "/affirm"))
+    thanks = (await bot.api.wait_sent(user, 3))[2]
+    assert thanks["text"] == content.text("feedback_thanks", "uk")
+
+
+async def test_region_from_a_city_name_in_the_question(
+    start_bot: StartBot, content: Content
+) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.text(user, "Де знайти інтеграційний центр у Брні?", language_code="uk"))
+    (contacts,) = await bot.api.wait_sent(user, 1)
+    assert content.regions["jihomoravsky"].uk in contacts["text"]
+
+
+async def test_non_text_messages_get_a_friendly_reply(
+    start_bot: StartBot, content: Content
+) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.sticker(user, language_code="cs"))
+    bot.api.push(Updates.voice(user, language_code="cs"))
+    bot.api.push(Updates.photo(user, language_code="cs"))
+    bot.api.push(Updates.edited(user, "oprava", language_code="cs"))
+    sent = await bot.api.wait_sent(user, 4)
+    texts = sorted(m["text"] for m in sent)
+    assert texts == sorted(
+        content.text(k, "cs") for k in ("non_text", "voice", "non_text", "edited")
+    )
+
+
+async def test_location_sets_region(start_bot: StartBot, content: Content) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.location(user, 49.8209, 18.2625, language_code="en"))  # Ostrava
+    (contacts,) = await bot.api.wait_sent(user, 1)
+    assert content.regions["moravskoslezsky"].en in contacts["text"]
+    bot.api.push(Updates.location(user, 52.52, 13.40, language_code="en"))  # Berlin
+    outside = (await bot.api.wait_sent(user, 2))[1]
+    assert outside["text"] == content.text("location_outside", "en")
+
+
+async def test_ten_thousand_characters(start_bot: StartBot, content: Content) -> None:
+    bot = await start_bot()
+    user = new_user()
+    text = "Потрібна допомога з житлом. " * 360  # ~10,000 characters
+    bot.api.push(Updates.text(user, text, language_code="uk"))
+    sent = await bot.api.wait_sent(user, 2)
+    assert sent[0]["text"] == content.text("too_long", "uk")
+    assert all(len(m["text"]) <= 4096 for m in sent)
+
+
+async def test_forget_removes_everything_stored(
+    start_bot: StartBot, content: Content, stack: Stack
+) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.text(user, "Where can I learn Czech in Prague?", language_code="en"))
+    await bot.api.wait_sent(user, 1)
+    users = bot.app.bot_data["users"]
+    sender = users.sender_id(user)
+    tracker_db = stack.data_dir / "rasa_trackers.sqlite3"
+
+    def events() -> int:
+        with sqlite3.connect(tracker_db) as db:
+            return int(
+                db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
+                    0
+                ]
+            )
+
+    assert events() > 0
+    with sqlite3.connect(bot.settings.db_path) as db:
+        assert (
+            db.execute("SELECT COUNT(*) FROM users WHERE user_id = ?", (user,)).fetchone()[0] == 1
+        )
+
+    bot.api.push(Updates.text(user, "/forget", language_code="en"))
+    done = (await bot.api.wait_sent(user, 2))[1]
+    assert done["text"] == content.text("forget_done", "en")
+    assert events() == 0
+    with sqlite3.connect(bot.settings.db_path) as db:
+        assert (
+            db.execute("SELECT COUNT(*) FROM users WHERE user_id = ?", (user,)).fetchone()[0] == 0
+        )
+
+
+async def test_two_users_at_once(start_bot: StartBot, content: Content) -> None:
+    bot = await start_bot()
+    first, second = new_user(), new_user()
+    bot.api.push(Updates.text(first, "Jak si otevřít bankovní účet?", language_code="cs"))
+    bot.api.push(Updates.text(second, "How do I enrol my child in school?", language_code="en"))
+    a, b = await asyncio.gather(bot.api.wait_sent(first, 1), bot.api.wait_sent(second, 1))
+    assert content.topics["banking"].title.cs in a[0]["text"]
+    assert content.topics["education"].title.en in b[0]["text"]
+
+
+async def test_forged_button_data_and_unknown_command(
+    start_bot: StartBot, content: Content
+) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.button(user, '/restart{"x":1}', language_code="en"))
+    bot.api.push(Updates.button(user, "k:doesnotexist", language_code="en"))
+    bot.api.push(Updates.text(user, "/hack", language_code="en"))
+    sent = await bot.api.wait_sent(user, 3)
+    texts = [m["text"] for m in sent]
+    assert texts.count(content.text("unknown_button", "en")) == 2
+    assert content.text("unknown_command", "en") in texts
+    assert len(bot.api.calls_of("answerCallbackQuery")) == 2
+
+
+async def test_group_messages_point_to_a_private_chat(
+    start_bot: StartBot, content: Content
+) -> None:
+    bot = await start_bot()
+    user = new_user()
+    bot.api.push(Updates.text(user, "/start", language_code="en", chat_type="group"))
+    sent = bot.api.sent(-100 - user)
+    for _ in range(100):
+        sent = bot.api.sent(-100 - user)
+        if sent:
+            break
+        await asyncio.sleep(0.1)
+    assert sent and sent[0]["text"] == content.text("group_chat", "en")
+
+
+async def test_webhook_mode_checks_the_secret_token(start_bot: StartBot, content: Content) -> None:
+    bot = await start_bot(webhook=True)
+    user = new_user()
+    assert bot.api.webhook is not None
+    assert bot.api.webhook["secret_token"] == "s3cret-token"
+    status = await bot.api.post_to_webhook(Updates.text(user, "/help", language_code="cs"), "wrong")
+    assert status == 403
+    status = await bot.api.post_to_webhook(
+        Updates.text(user, "/help", language_code="cs"), "s3cret-token"
+    )
+    assert status == 200
+    (reply,) = await bot.api.wait_sent(user, 1)
+    assert reply["text"].startswith(content.text("help", "cs").splitlines()[0][:20])
+
+
+async def test_commands_are_registered_in_three_languages(
+    start_bot: StartBot, content: Content
+) -> None:
+    bot = await start_bot()
+    calls = bot.api.calls_of("setMyCommands")
+    by_lang = {c.params.get("language_code"): c.params["commands"] for c in calls}
+    assert set(by_lang) >= {None, "cs", "uk", "en"}
+    assert {c["command"] for c in by_lang["cs"]} == {
+        "start", "menu", "language", "contacts", "help", "privacy", "forget"
+    }  # fmt: skip
+    assert by_lang["en"][0]["description"] == content.text("cmd_start", "en")
