@@ -234,6 +234,8 @@ class _Reader:
                 f"the file is not valid YAML ({exc.problem}). Check indentation and quotes "
                 "around this line.",
             )
+        except yaml.YAMLError as exc:
+            self.error(1, f"the file cannot be read as text ({exc}). Save it as UTF-8 text.")
         except (OSError, UnicodeDecodeError) as exc:
             self.error(1, f"the file cannot be read ({exc}).")
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import statistics
 import tempfile
 import time
@@ -50,12 +51,22 @@ async def predict(model: Path, texts: list[str]) -> list[Prediction]:
     return out
 
 
+def quiet_rasa() -> None:
+    """Rasa logs every parse at debug level by default; keep the table readable."""
+    from rasa.utils.common import configure_logging_and_warnings  # noqa: PLC0415
+    from rasa.utils.log_utils import configure_structlog  # noqa: PLC0415
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, help="score this model instead of training one")
     parser.add_argument("--errors", action="store_true", help="list misclassified messages")
     args = parser.parse_args()
+    quiet_rasa()
     examples = load_heldout()
     with tempfile.TemporaryDirectory() as tmp:
         if args.model:

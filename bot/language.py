@@ -104,11 +104,12 @@ def _latin(text: str, words: list[str], hint: str | None) -> Detection:
         return Detection("cs", True)
     plain = [_strip_accents(w).lower().replace("’", "'") for w in words]
     words_of = _words()
-    scores: dict[str, float] = {
+    keyword_hits = {
         "cs": sum(w in words_of["cs"] for w in plain),
         "en": sum(w in words_of["en"] for w in plain),
         "uk": sum(w in words_of["uk_latin"] for w in plain),
     }
+    scores: dict[str, float] = dict(keyword_hits)
     strong = any(scores.values())
     if any(c in words_of["czech_accents"] for c in text):
         scores["cs"] += 2
@@ -126,7 +127,8 @@ def _latin(text: str, words: list[str], hint: str | None) -> Detection:
     scores["uk"] += 1.0 * (probs.get("pl", 0.0) + probs.get("hr", 0.0))
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
-    reliable = len(words) >= 2 and top - second >= 1.0
+    # One word is enough when it is a telling word ("Hello", "dekuji") and nothing competes.
+    reliable = top - second >= 1.0 and (len(words) >= 2 or keyword_hits[best] > 0)
     if not reliable and hint and len(words) <= 3 and top - second < 1.0:
         return Detection(hint, False)
     return Detection(best, reliable)
