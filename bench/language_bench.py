@@ -99,8 +99,9 @@ def main() -> None:
     multi = [k for k in total if k[1] != "word1"]
     print(f"| **all** | 2+ words | {sum(total[k] for k in multi)} | "
           + " | ".join(f"**{acc(d, multi)}**" for d in names) + " |")  # fmt: skip
-    print(f"| **all** | 1 word | {sum(total[k] for k in total if k[1] == 'word1')} | "
-          + " | ".join(acc(d, [k for k in total if k[1] == "word1"]) for d in names) + " |")  # fmt: skip
+    single = [k for k in total if k[1] == "word1"]
+    print(f"| **all** | 1 word | {sum(total[k] for k in single)} | "
+          + " | ".join(acc(d, single) for d in names) + " |")  # fmt: skip
     print("| time per message | | | " + " | ".join(f"{timing[d]:.2f} ms" for d in names) + " |")
 
 

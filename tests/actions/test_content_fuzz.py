@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 TOPICS = known_topics(REPO)
 
 weird_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)),  # any code point YAML can hold
+    alphabet=st.characters(exclude_categories=["Cs"]),  # any code point YAML can hold
     min_size=1,
     max_size=3000,
 )
