@@ -126,7 +126,9 @@ def build_application(settings: Settings) -> Application:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram allows a bot about 30 messages per second overall (and 1 per second
+        # per chat); the limiter queues sends instead of getting 429s.
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .concurrent_updates(settings.concurrent_updates)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -57,6 +57,7 @@ class Settings:
     user_rate_limit: int
     user_rate_window: float
     concurrent_updates: int
+    telegram_max_rate: float
 
     @property
     def db_path(self) -> Path:
@@ -99,4 +100,5 @@ class Settings:
             user_rate_limit=_int(env, "PORADNYK_USER_RATE_LIMIT", 12),
             user_rate_window=_float(env, "PORADNYK_USER_RATE_WINDOW", 60.0),
             concurrent_updates=_int(env, "PORADNYK_CONCURRENT_UPDATES", 64),
+            telegram_max_rate=_float(env, "PORADNYK_TELEGRAM_MAX_RATE", 30.0),
         )

@@ -41,8 +41,12 @@ async def test_rasa_slow_error_or_empty(start_bot: StartBot, content: Content) -
         user = next(_ids)
         bot.proxy.mode = mode
         bot.api.push(Updates.text(user, "How do I open a bank account?", language_code="en"))
-        (reply,) = await bot.api.wait_sent(user, 1)
-        assert reply["text"].startswith(content.text("service_down", "en")), mode
+        sent = await bot.api.wait_sent(user, 1)
+        # A send retried after a client-side timeout may arrive twice; never anything else.
+        assert all(m["text"].startswith(content.text("service_down", "en")) for m in sent), (
+            mode,
+            [m["text"][:60] for m in sent],
+        )
 
 
 async def test_action_server_down(start_bot: StartBot, content: Content, stack: Stack) -> None:

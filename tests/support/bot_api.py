@@ -150,6 +150,8 @@ class BotApiStandIn:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.webhook: dict[str, Any] | None = None
+        self.handed_out: dict[int, float] = {}  # update_id -> when getUpdates returned it
+        self.pushed_at: dict[int, float] = {}  # update_id -> when the test queued it
         self._sent = asyncio.Condition()
 
     @property
@@ -177,6 +179,7 @@ class BotApiStandIn:
     def push(self, update: dict[str, Any]) -> int:
         """Queue an update for getUpdates; returns its update_id."""
         update = {"update_id": next(self._update_id), **update}
+        self.pushed_at[int(update["update_id"])] = time.monotonic()
         self._updates.append(update)
         self._new_update.set()
         return int(update["update_id"])
@@ -289,7 +292,11 @@ class BotApiStandIn:
             except asyncio.TimeoutError:
                 return []
         limit = int(params.get("limit") or 100)
-        return [u for u in self._updates if u["update_id"] >= offset][:limit]
+        batch = [u for u in self._updates if u["update_id"] >= offset][:limit]
+        now = time.monotonic()
+        for u in batch:
+            self.handed_out.setdefault(int(u["update_id"]), now)
+        return batch
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         message: dict[str, Any] = {

@@ -72,6 +72,11 @@ class Stack:
         self.actions = _start_actions(self.env, self.data_dir)
         _wait_http(f"http://127.0.0.1:{self.env['ACTION_PORT']}/health", self.actions, 60)
 
+    def start_rasa(self) -> None:
+        """(Re)start the Rasa server and wait for its model."""
+        self.rasa = _start_rasa(self.env, self.data_dir)
+        _wait_http(f"{self.rasa_url}/status", self.rasa, 180, want_model=True)
+
     def stop(self) -> None:
         """Stop both servers."""
         self.rasa.stop()
@@ -90,6 +95,15 @@ def _spawn(name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> Ser
 def _start_actions(env: dict[str, str], data_dir: Path) -> Service:
     cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", env["ACTION_PORT"]]
     return _spawn("actions", cmd, env, data_dir)
+
+
+def _start_rasa(env: dict[str, str], data_dir: Path) -> Service:
+    cmd = [
+        str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
+        "--port", env["RASA_PORT"], "--model", str(MODEL),
+        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+    ]  # fmt: skip
+    return _spawn("rasa", cmd, env, data_dir)
 
 
 def _wait_http(url: str, service: Service, timeout: float, want_model: bool = False) -> None:
@@ -128,12 +142,7 @@ def start_stack(data_dir: Path) -> Stack:
         "PYTHONWARNINGS": "ignore",
     }
     actions = _start_actions(env, data_dir)
-    rasa_cmd = [
-        str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
-        "--port", str(rasa_port), "--model", str(MODEL),
-        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-    ]  # fmt: skip
-    rasa = _spawn("rasa", rasa_cmd, env, data_dir)
+    rasa = _start_rasa(env, data_dir)
     stack = Stack(env, actions, rasa, data_dir)
     try:
         _wait_http(f"http://127.0.0.1:{action_port}/health", actions, 60)

@@ -1,0 +1,309 @@
+"""End-to-end performance benchmark of the whole stack on this machine.
+
+Usage: .venv/bin/python -m bench.pipeline_bench [--rates 5 30 100] [--seconds 10]
+                                                [--soak 10000] [--cold-start]
+
+Starts the real action server, Rasa server and Telegram adapter (``python -m bot``)
+against a local Bot API stand-in, offers a steady load of messages from many simulated
+users, and prints latency (update handed out by getUpdates -> sendMessage received),
+throughput, the same for Rasa's REST webhook and /model/parse alone, resident memory
+of each process, and cold start. Everything runs on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.nlu_metrics import load_heldout
+from tests.support.bot_api import TOKEN, BotApiStandIn, Updates
+from tests.support.stack import REPO_ROOT, Service, Stack, start_stack
+
+__all__ = ["LoadResult", "main", "run_benchmark"]
+
+_users = itertools.count(10_000_000)
+
+
+@dataclass
+class LoadResult:
+    """Latencies of one load step."""
+
+    name: str
+    rate: float
+    sent: int
+    answered: int
+    latencies_ms: list[float]
+    duration: float
+
+    def pct(self, q: float) -> float:
+        """The q-quantile of the latencies in ms."""
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    @property
+    def throughput(self) -> float:
+        """Answered messages per second."""
+        return self.answered / self.duration if self.duration else 0.0
+
+    @property
+    def ok(self) -> bool:
+        """All answered, none slower than 5 s."""
+        return self.answered == self.sent and self.pct(1.0) < 5000
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its children, in MB."""
+    total = 0
+    pids = [pid]
+    seen: set[int] = set()
+    while pids:
+        p = pids.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
+            for task in Path(f"/proc/{p}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pids += [int(c) for c in children]
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _texts() -> list[str]:
+    return [e.text for e in load_heldout() if e.intent not in ("out_of_scope",)]
+
+
+async def offer_load(
+    name: str,
+    rate: float,
+    seconds: float,
+    send: Callable[[int, str], Coroutine[object, object, float | None]],
+) -> LoadResult:
+    """Start one message every 1/rate s for ``seconds``; collect each latency."""
+    texts = itertools.cycle(_texts())
+    count = max(1, int(rate * seconds))
+    start = time.monotonic()
+    tasks = []
+    for i in range(count):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(next(_users), next(texts))))
+    results = await asyncio.gather(*tasks)
+    duration = time.monotonic() - start
+    latencies = [r for r in results if r is not None]
+    return LoadResult(name, rate, count, len(latencies), latencies, duration)
+
+
+class Adapter:
+    """The Telegram adapter as its own process, polling the stand-in."""
+
+    def __init__(self, stack: Stack, api: BotApiStandIn, max_rate: float) -> None:
+        env = {
+            **stack.env,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "RASA_URL": stack.rasa_url,
+            "PORADNYK_TELEGRAM_MAX_RATE": str(max_rate),
+            "PORADNYK_USER_RATE_LIMIT": "1000",
+        }
+        log = stack.data_dir / "adapter.log"
+        with log.open("ab") as fh:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot"],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.service = Service("adapter", process, log)
+        self.api = api
+
+    async def ready(self, timeout: float = 120) -> None:
+        """Wait until the adapter polls for updates."""
+        deadline = time.monotonic() + timeout
+        while not any(c.method == "deleteWebhook" for c in self.api.calls):
+            if time.monotonic() > deadline or self.service.process.poll() is not None:
+                raise RuntimeError(f"adapter did not start:\n{self.service.tail()}")
+            await asyncio.sleep(0.2)
+
+    async def ask(self, user: int, text: str, timeout: float = 15) -> float | None:
+        """Latency (ms) from getUpdates handing out the message to the first answer."""
+        update_id = self.api.push(Updates.text(user, text, language_code="uk"))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            sent = [c for c in self.api.calls if c.method == "sendMessage" and c.ok
+                    and int(c.params["chat_id"]) == user]  # fmt: skip
+            if sent and update_id in self.api.handed_out:
+                return (sent[0].at - self.api.handed_out[update_id]) * 1000
+            await asyncio.sleep(0.005)
+        return None
+
+
+def direct_senders(
+    stack: Stack, http: httpx.AsyncClient
+) -> dict[str, Callable[[int, str], Coroutine[object, object, float | None]]]:
+    """Send functions for Rasa's REST webhook and /model/parse, without the adapter."""
+
+    async def webhook(user: int, text: str) -> float | None:
+        start = time.monotonic()
+        try:
+            r = await http.post(
+                f"{stack.rasa_url}/webhooks/rest/webhook",
+                json={"sender": f"bench{user}", "message": text, "metadata": {"language": "uk"}},
+            )
+        except httpx.HTTPError:
+            return None
+        return (time.monotonic() - start) * 1000 if r.status_code == 200 and r.json() else None
+
+    async def parse(user: int, text: str) -> float | None:
+        start = time.monotonic()
+        try:
+            r = await http.post(f"{stack.rasa_url}/model/parse", json={"text": text})
+        except httpx.HTTPError:
+            return None
+        return (time.monotonic() - start) * 1000 if r.status_code == 200 else None
+
+    return {"Rasa REST webhook": webhook, "/model/parse": parse}
+
+
+async def run_benchmark(
+    stack: Stack,
+    rates: list[float],
+    seconds: float,
+    soak: int = 0,
+    max_rate: float = 1000.0,
+) -> tuple[list[LoadResult], dict[str, tuple[float, float]], float]:
+    """Run the load steps; returns results, memory (before soak, after) and first answer ms."""
+    api = BotApiStandIn()
+    await api.start()
+    adapter = Adapter(stack, api, max_rate)
+    results: list[LoadResult] = []
+    memory: dict[str, tuple[float, float]] = {}
+    try:
+        await adapter.ready()
+        first = await adapter.ask(next(_users), "Як продовжити тимчасовий захист?") or float("nan")
+        async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as http:
+            direct = direct_senders(stack, http)
+            for rate in rates:
+                results.append(await offer_load("whole pipeline", rate, seconds, adapter.ask))
+                for name, send in direct.items():
+                    results.append(await offer_load(name, rate, seconds, send))
+            procs = {
+                "action server": stack.actions.process.pid,
+                "Rasa server": stack.rasa.process.pid,
+                "adapter": adapter.service.process.pid,
+            }
+            before = {k: rss_mb(v) for k, v in procs.items()}
+            if soak:
+                rate = (
+                    max(r.rate for r in results if r.ok and r.name == "whole pipeline")
+                    if any(r.ok and r.name == "whole pipeline" for r in results)
+                    else 20.0
+                )
+                results.append(await offer_load("soak", rate, soak / rate, adapter.ask))
+            after = {k: rss_mb(v) for k, v in procs.items()}
+            memory = {k: (before[k], after[k]) for k in procs}
+    finally:
+        adapter.service.stop()
+        await api.stop()
+    return results, memory, first
+
+
+def print_tables(
+    results: list[LoadResult], memory: dict[str, tuple[float, float]], first: float
+) -> None:
+    """Markdown tables of the results."""
+    print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; all on 127.0.0.1\n")
+    print("| path | offered msg/s | sent | answered | p50 ms | p95 ms | p99 ms | answered/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r.name} | {r.rate:g} | {r.sent} | {r.answered} | {r.pct(0.5):.0f} | "
+            f"{r.pct(0.95):.0f} | {r.pct(0.99):.0f} | {r.throughput:.1f} |"
+        )
+    sustained = [r.rate for r in results if r.name == "whole pipeline" and r.ok]
+    print(f"\nHighest offered rate answered in full (all within 5 s): "
+          f"{max(sustained) if sustained else 0:g} msg/s")  # fmt: skip
+    print(f"First answer after start-up: {first:.0f} ms")
+    if memory:
+        print("\n| process | RSS MB after load | RSS MB after soak | growth |")
+        print("|---|---:|---:|---:|")
+        for name, (before, after) in memory.items():
+            growth = (after - before) / before * 100 if before else 0.0
+            print(f"| {name} | {before:.0f} | {after:.0f} | {growth:+.1f}% |")
+        total = sum(a for _, a in memory.values())
+        print(f"| **all** | | {total:.0f} | |")
+
+
+def cold_start() -> float:
+    """Seconds from starting the three processes to the first answered message."""
+
+    async def measure(data_dir: Path) -> float:
+        start = time.monotonic()
+        stack = await asyncio.to_thread(start_stack, data_dir)
+        api = BotApiStandIn()
+        await api.start()
+        adapter = Adapter(stack, api, 30)
+        try:
+            await adapter.ready()
+            if await adapter.ask(next(_users), "Привіт", timeout=60) is None:
+                return float("nan")
+            return time.monotonic() - start
+        finally:
+            adapter.service.stop()
+            await api.stop()
+            stack.stop()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return asyncio.run(measure(Path(tmp)))
+
+
+def main() -> None:
+    """Parse arguments, run, print."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--rates", type=float, nargs="+", default=[5, 30, 60, 100])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--soak", type=int, default=0, help="messages for the memory-growth run")
+    parser.add_argument("--cold-start", action="store_true", help="also measure cold start")
+    parser.add_argument(
+        "--telegram-rate", type=float, default=1000,
+        help="adapter's send limit (msg/s); 30 is Telegram's real limit",
+    )  # fmt: skip
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = start_stack(Path(tmp))
+        try:
+            results, memory, first = asyncio.run(
+                run_benchmark(stack, args.rates, args.seconds, args.soak, args.telegram_rate)
+            )
+        finally:
+            stack.stop()
+    print_tables(results, memory, first)
+    if args.cold_start:
+        print(f"\nCold start (three processes to first answer): {cold_start():.1f} s")
+
+
+if __name__ == "__main__":
+    main()
