@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from nlu_components.spelling import canonical
+
 __all__ = ["Detection", "detect", "detect_language", "hint_language"]
 
 ANSWER_LANGUAGES = ("cs", "uk", "en")
@@ -28,6 +30,35 @@ _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 _WORDS_FILE = Path(__file__).with_name("language_words.yml")
+_TRAINING_DATA = Path(__file__).resolve().parent.parent / "nlu_data"
+_MIN_VOCAB_WORD = 4
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, frozenset[str]]:
+    """Canonical spellings of Ukrainian/Russian and Czech words from our training data.
+
+    Every Cyrillic word of nlu_data/ is Ukrainian or Russian, and every word of an
+    example with Czech diacritics is Czech; in canonical spelling they also match the
+    same words typed in Latin letters or without diacritics.
+    """
+    uk: set[str] = set()
+    cs: set[str] = set()
+    czech_only = _words()["czech_only"] | _words()["czech_accents"]
+    for path in sorted(_TRAINING_DATA.rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu", []):
+            for line in str(block.get("examples", "")).splitlines():
+                words = _WORD_RE.findall(line.lstrip("- "))
+                czech = any(c in czech_only for w in words for c in w)
+                for word in words:
+                    if len(word) < _MIN_VOCAB_WORD:
+                        continue
+                    if any("\u0400" <= c <= "\u04ff" for c in word):
+                        uk.add(canonical(word))
+                    elif czech:
+                        cs.add(canonical(word))
+    return {"uk": frozenset(uk - cs), "cs": frozenset(cs - uk)}
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +142,19 @@ def _latin(text: str, words: list[str], hint: str | None) -> Detection:
     }
     scores: dict[str, float] = dict(keyword_hits)
     strong = any(scores.values())
+    vocabulary = _vocabulary()
+    for word in plain:
+        if len(word) >= _MIN_VOCAB_WORD and word not in words_of["en"]:
+            spelled = canonical(word)
+            scores["uk"] += 0.7 * (spelled in vocabulary["uk"])
+            scores["cs"] += 0.7 * (spelled in vocabulary["cs"])
+    listed = words_of["cs"] | words_of["en"] | words_of["uk_latin"]
+    for word in plain:
+        if word in listed or len(word) < 5:
+            continue
+        for lang, key in (("uk", "suffixes_uk_latin"), ("cs", "suffixes_cs")):
+            if any(word.endswith(suffix) for suffix in words_of[key]):
+                scores[lang] += 0.5
     if any(c in words_of["czech_accents"] for c in text):
         scores["cs"] += 2
         strong = True
@@ -159,6 +203,7 @@ def detect_language(text: str, telegram_hint: str | None = None) -> str:
 
 
 def load_profiles_now() -> None:
-    """Load langdetect's profiles at start-up instead of on the first message."""
+    """Load profiles, word lists and vocabulary at start-up, not on the first message."""
     _detector()
     _words()
+    _vocabulary()
