@@ -78,7 +78,11 @@ class Issue:
 
     def __str__(self) -> str:
         kind = "ERROR" if self.severity == "error" else "warning"
-        return f"{kind}: {self.path}, line {self.line}: {self.message}"
+        try:
+            shown = self.path.resolve().relative_to(Path.cwd())
+        except ValueError:
+            shown = self.path
+        return f"{kind}: {shown}, line {self.line}: {self.message}"
 
 
 class ContentError(Exception):
@@ -123,6 +127,7 @@ class Topic:
     sources: tuple[str, ...]
     reviewed: date
     more: tuple[SubAnswer, ...] = ()
+    line: int = field(default=1, compare=False)  # of 'reviewed', for staff messages
 
     def sub(self, sub_id: str) -> SubAnswer | None:
         """The follow-up answer ``sub_id``, if there is one."""
@@ -146,6 +151,7 @@ class Organisation:
     hours: Localized | None = None
     note: Localized | None = None
     languages: tuple[str, ...] = ()
+    line: int = field(default=1, compare=False)  # where the entry starts, for staff messages
 
     @property
     def national(self) -> bool:
@@ -354,7 +360,10 @@ def _parse_topic(path: Path, known_topics: Iterable[str]) -> tuple[Topic | None,
     if any(i.severity == "error" for i in reader.issues):
         return None, reader.issues
     assert title and answer and reviewed and isinstance(name, str)
-    return Topic(name, title, answer, sources, reviewed, tuple(more)), reader.issues
+    topic = Topic(
+        name, title, answer, sources, reviewed, tuple(more), line=_line_of(data, "reviewed")
+    )
+    return topic, reader.issues
 
 
 def _parse_messages(path: Path) -> tuple[dict[str, Localized], list[Issue]]:
@@ -492,6 +501,7 @@ def _parse_organisations(
                 hours=hours,
                 note=note,
                 languages=tuple(str(lang) for lang in languages),
+                line=line,
             )
         )
     return orgs, reader.issues
@@ -569,18 +579,20 @@ def load_content(
             )
     if max_age_days is not None:
         today = today or date.today()
-        dated: list[tuple[Path, str, date]] = [
-            (content_dir / "topics" / f"{t.name}.yml", f"topic '{t.name}'", t.reviewed)
+        dated: list[tuple[Path, int, str, date]] = [
+            (content_dir / "topics" / f"{t.name}.yml", t.line, f"topic '{t.name}'", t.reviewed)
             for t in parsed.values()
         ]
-        dated += [(content_dir / "organisations.yml", f"'{o.id}'", o.reviewed) for o in orgs]
-        for path, what, when in dated:
+        dated += [
+            (content_dir / "organisations.yml", o.line, f"'{o.id}'", o.reviewed) for o in orgs
+        ]
+        for path, line, what, when in dated:
             age = (today - when).days
             if age > max_age_days:
                 issues.append(
                     Issue(
                         path,
-                        1,
+                        line,
                         f"{what} was last checked on {when.isoformat()}, {age} days ago "
                         f"(more than {max_age_days}). Check it against its sources.",
                         "warning",

@@ -9,14 +9,32 @@ import sys
 
 from bot.settings import Settings, SettingsError
 
-__all__ = ["main"]
+__all__ = ["RedactToken", "configure_logging", "main"]
 
 
-def configure_logging() -> None:
-    """INFO for our code, WARNING for HTTP libraries (their URLs contain the bot token)."""
+class RedactToken(logging.Filter):
+    """Replaces the bot token in every log record (Bot API URLs contain it)."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self._token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the message without the token; never drops a record."""
+        if self._token:
+            message = record.getMessage()
+            if self._token in message:
+                record.msg, record.args = message.replace(self._token, "<token>"), None
+        return True
+
+
+def configure_logging(token: str | None = None) -> None:
+    """INFO for our code, WARNING for HTTP libraries; the token is redacted everywhere."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(token))
     for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
@@ -26,12 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     parser.add_argument("--console", action="store_true", help="chat in this terminal")
     args = parser.parse_args(argv)
-    configure_logging()
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
+        configure_logging()
         logging.getLogger(__name__).error("Configuration error: %s", exc)
         return 2
+    configure_logging(settings.telegram_bot_token)
     if args.console or not settings.telegram_bot_token:
         from bot.console import run_console  # noqa: PLC0415
 

@@ -43,7 +43,7 @@ Deliver = Callable[[int, list[Reply]], Awaitable[None]]
 
 _PAYLOAD_RE = re.compile(r"^/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?$")
 _RECOVERY_POLL_SECONDS = 2.0
-_RECOVERY_MAX_SECONDS = 60.0
+_RECOVERY_MAX_SECONDS = 10.0
 
 
 @dataclass

@@ -108,41 +108,33 @@ async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await _reply(context, chat_id, await _conversation(context).location(user_id, region, tg_lang))
 
 
-async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Voice and audio: ask to type instead."""
-    who = _who(update)
-    if who is None:
-        return
-    user_id, chat_id, tg_lang = who
-    await _reply(context, chat_id, _conversation(context).fixed(user_id, tg_lang, "voice"))
-
-
-async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, documents, contacts...: ask for text."""
-    who = _who(update)
-    if who is None:
-        return
-    user_id, chat_id, tg_lang = who
-    await _reply(context, chat_id, _conversation(context).fixed(user_id, tg_lang, "non_text"))
-
-
-async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An edited message: ask to send it as a new one."""
-    who = _who(update)
-    if who is None:
-        return
-    user_id, chat_id, tg_lang = who
-    await _reply(context, chat_id, _conversation(context).fixed(user_id, tg_lang, "edited"))
-
-
-async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Anything in a group: point to the private chat (conversations there are public)."""
+async def _fixed_text(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
     who = _who(update)
     chat = update.effective_chat
     if who is None or chat is None or chat.type == ChatType.CHANNEL:
         return
     user_id, chat_id, tg_lang = who
-    await _reply(context, chat_id, _conversation(context).fixed(user_id, tg_lang, "group_chat"))
+    await _reply(context, chat_id, _conversation(context).fixed(user_id, tg_lang, key))
+
+
+async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Voice and audio: ask to type instead."""
+    await _fixed_text(update, context, "voice")
+
+
+async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, documents, contacts...: ask for text."""
+    await _fixed_text(update, context, "non_text")
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: ask to send it as a new one."""
+    await _fixed_text(update, context, "edited")
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anything in a group: point to the private chat (conversations there are public)."""
+    await _fixed_text(update, context, "group_chat")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
+import logging
 import sqlite3
 
 import pytest
 
 from actions.content import Content
 from tests.e2e.conftest import StartBot, buttons
-from tests.support.bot_api import Updates
+from tests.support.bot_api import TOKEN, Updates
 from tests.support.stack import Stack
 
 _ids = itertools.count(5000)
@@ -232,3 +234,21 @@ async def test_commands_are_registered_in_three_languages(
         "start", "menu", "language", "contacts", "help", "privacy", "forget"
     }  # fmt: skip
     assert by_lang["en"][0]["description"] == content.text("cmd_start", "en")
+
+
+async def test_logs_hold_no_message_text_and_no_token(
+    start_bot: StartBot, caplog: pytest.LogCaptureFixture, stack: Stack
+) -> None:
+    secret_question = "Моя сусідка Олена Шевченко питає про житло"
+    with caplog.at_level(logging.DEBUG):
+        bot = await start_bot()
+        user = new_user()
+        bot.api.push(Updates.text(user, secret_question, language_code="uk"))
+        await bot.api.wait_sent(user, 1)
+    info_and_up = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    assert "Шевченко" not in info_and_up
+    assert TOKEN.split(":")[1] not in info_and_up
+    # At DEBUG python-telegram-bot logs its URLs; python -m bot redacts them (test_main.py).
+    for service in (stack.rasa, stack.actions):  # the servers' own logs, also JSON-escaped
+        log = service.tail(10**7)
+        assert "Шевченко" not in log and json.dumps("Шевченко")[1:-1] not in log

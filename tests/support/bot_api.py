@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 from aiohttp import web
 
+from tests.support.local_site import serve
+
 __all__ = ["BotApiStandIn", "Call", "Updates"]
 
 TOKEN = "123456:TEST-token-not-real"
@@ -152,6 +154,9 @@ class BotApiStandIn:
         self.webhook: dict[str, Any] | None = None
         self.handed_out: dict[int, float] = {}  # update_id -> when getUpdates returned it
         self.pushed_at: dict[int, float] = {}  # update_id -> when the test queued it
+        self.first_sent_at: dict[int, float] = {}  # chat_id -> first sendMessage received
+        self.first_sent_text: dict[int, str] = {}  # chat_id -> its text
+        self._first_send_waiters: dict[int, asyncio.Future[float]] = {}
         self._sent = asyncio.Condition()
 
     @property
@@ -163,11 +168,7 @@ class BotApiStandIn:
         """Listen on a free port."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
 
     async def stop(self) -> None:
         """Stop listening."""
@@ -192,6 +193,18 @@ class BotApiStandIn:
         async with httpx.AsyncClient() as client:
             response = await client.post(self.webhook["url"], json=update, headers=headers)
         return response.status_code
+
+    async def first_send(self, chat_id: int, timeout: float) -> float | None:
+        """When the first message to ``chat_id`` arrived (monotonic), or None on timeout."""
+        if chat_id in self.first_sent_at:
+            return self.first_sent_at[chat_id]
+        waiter = self._first_send_waiters.setdefault(
+            chat_id, asyncio.get_running_loop().create_future()
+        )
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except asyncio.TimeoutError:
+            return None
 
     def fail_next(self, method: str, status: int, times: int = 1, **params: Any) -> None:
         """Make the next ``times`` calls of ``method`` fail with ``status``."""
@@ -261,6 +274,13 @@ class BotApiStandIn:
         handler = getattr(self, f"_m_{method}", None)
         result = await handler(params) if handler else True
         if method == "sendMessage":
+            chat = int(params["chat_id"])
+            if chat not in self.first_sent_at:
+                self.first_sent_at[chat] = self.calls[-1].at
+                self.first_sent_text[chat] = str(params.get("text", ""))
+                waiter = self._first_send_waiters.pop(chat, None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(self.calls[-1].at)
             async with self._sent:
                 self._sent.notify_all()
         return web.json_response({"ok": True, "result": result})

@@ -7,6 +7,8 @@ import asyncio
 import httpx
 from aiohttp import web
 
+from tests.support.local_site import serve
+
 __all__ = ["FlakyProxy"]
 
 
@@ -29,11 +31,7 @@ class FlakyProxy:
         """Listen on a free port."""
         app = web.Application()
         app.router.add_route("*", "/{path:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
 
     async def stop(self) -> None:
         """Stop listening."""

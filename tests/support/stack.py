@@ -93,7 +93,10 @@ def _spawn(name: str, cmd: list[str], env: dict[str, str], log_dir: Path) -> Ser
 
 
 def _start_actions(env: dict[str, str], data_dir: Path) -> Service:
-    cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", env["ACTION_PORT"]]
+    cmd = [
+        sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", env["ACTION_PORT"],
+        "--logging-config_file", "logging.yml",  # (sic: rasa_sdk spells it so)
+    ]  # fmt: skip
     return _spawn("actions", cmd, env, data_dir)
 
 
@@ -102,6 +105,7 @@ def _start_rasa(env: dict[str, str], data_dir: Path) -> Service:
         str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
         "--port", env["RASA_PORT"], "--model", str(MODEL),
         "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        "--logging-config-file", "logging.yml",
     ]  # fmt: skip
     return _spawn("rasa", cmd, env, data_dir)
 
