@@ -80,6 +80,9 @@ def build_application(settings: Settings) -> Application:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     # Opt in to PTB's future behaviour (RetryAfter.retry_after as a timedelta) now.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     async def post_init(application: Application) -> None:
         http = httpx.AsyncClient(
