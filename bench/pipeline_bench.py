@@ -210,8 +210,10 @@ async def run_benchmark(
             direct = direct_senders(stack, http)
             for rate in rates:
                 results.append(await offer_load("whole pipeline", rate, seconds, adapter.ask))
+                print_row(results[-1])
                 for name, send in direct.items():
                     results.append(await offer_load(name, rate, seconds, send))
+                    print_row(results[-1])
             procs = {
                 "action server": stack.actions.process.pid,
                 "Rasa server": stack.rasa.process.pid,
@@ -231,6 +233,16 @@ async def run_benchmark(
         adapter.service.stop()
         await api.stop()
     return results, memory, first
+
+
+def print_row(r: LoadResult) -> None:
+    """One result row, printed as soon as the step ends (stderr, for progress)."""
+    print(
+        f"  {r.name} at {r.rate:g} msg/s: {r.answered}/{r.sent} answered, "
+        f"p50 {r.pct(0.5):.0f} ms, p95 {r.pct(0.95):.0f} ms",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def print_tables(
@@ -291,6 +303,7 @@ def main() -> None:
     parser.add_argument("--rates", type=float, nargs="+", default=[5, 30, 60, 100])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--soak", type=int, default=0, help="messages for the memory-growth run")
+    parser.add_argument("--soak-rate", type=float, default=20, help="msg/s of the soak run")
     parser.add_argument("--cold-start", action="store_true", help="also measure cold start")
     parser.add_argument(
         "--telegram-rate", type=float, default=1000,
@@ -301,7 +314,9 @@ def main() -> None:
         stack = start_stack(Path(tmp))
         try:
             results, memory, first = asyncio.run(
-                run_benchmark(stack, args.rates, args.seconds, args.soak, args.telegram_rate)
+                run_benchmark(
+                    stack, args.rates, args.seconds, args.soak, args.telegram_rate, args.soak_rate
+                )
             )
         finally:
             stack.stop()

@@ -43,6 +43,7 @@ Deliver = Callable[[int, list[Reply]], Awaitable[None]]
 
 _PAYLOAD_RE = re.compile(r"^/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?$")
 _RECOVERY_POLL_SECONDS = 2.0
+_WARM_UP_SENDER = "warm-up"
 _RECOVERY_MAX_SECONDS = 10.0
 
 
@@ -108,7 +109,14 @@ class Conversation:
                 self._mark_down()
                 return False
             await asyncio.sleep(0.5)
+        # The first message through Rasa pays for lazy start-up (model graph, tracker
+        # store, action server connection): send one now, then delete its conversation.
         await self._rasa.parse("warm up")
+        try:
+            await self._rasa.send(_WARM_UP_SENDER, "/bot_capabilities", {"language": "uk"})
+        except RasaUnavailable:
+            logger.warning("Warm-up message got no answer (is the action server up?)")
+        delete_tracker(self._settings.rasa_tracker_db, _WARM_UP_SENDER)
         return True
 
     @property
