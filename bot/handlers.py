@@ -49,6 +49,17 @@ async def _reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, replies: list
     await send_replies(context.bot, chat_id, replies, _users(context))
 
 
+async def _flooded(
+    context: ContextTypes.DEFAULT_TYPE, conversation: Conversation, who: tuple[int, int, str | None]
+) -> bool:
+    """Whether the user is over the per-user rate limit (and has been told so)."""
+    user_id, chat_id, tg_lang = who
+    if not conversation.flooding(user_id):
+        return False
+    await _reply(context, chat_id, conversation.fixed(user_id, tg_lang, "rate_limited"))
+    return True
+
+
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A typed message in a private chat: answer through Rasa."""
     who = _who(update)
@@ -56,8 +67,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     user_id, chat_id, tg_lang = who
     conversation = _conversation(context)
-    if conversation.flooding(user_id):
-        await _reply(context, chat_id, conversation.fixed(user_id, tg_lang, "rate_limited"))
+    if await _flooded(context, conversation, who):
         return
     text = update.effective_message.text or ""
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
@@ -73,8 +83,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer()
     user_id, chat_id, tg_lang = who
     conversation = _conversation(context)
-    if conversation.flooding(user_id):
-        await _reply(context, chat_id, conversation.fixed(user_id, tg_lang, "rate_limited"))
+    if await _flooded(context, conversation, who):
         return
     data = decode_callback(_users(context), query.data or "") or ""
     await _reply(context, chat_id, await conversation.on_button(user_id, data, tg_lang))
@@ -88,8 +97,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     user_id, chat_id, tg_lang = who
     conversation = _conversation(context)
-    if conversation.flooding(user_id):
-        await _reply(context, chat_id, conversation.fixed(user_id, tg_lang, "rate_limited"))
+    if await _flooded(context, conversation, who):
         return
     name = message.text.split()[0].split("@")[0].lstrip("/").lower()
     if name == "contacts":

@@ -49,3 +49,9 @@ def test_short_ambiguous_latin_uses_the_hint() -> None:
 @given(st.text(max_size=2000), st.one_of(st.none(), st.text(max_size=10)))
 def test_never_raises_and_always_answers_a_supported_language(text: str, hint: str | None) -> None:
     assert detect_language(text, hint) in ("cs", "uk", "en")
+
+
+@pytest.mark.parametrize(("text", "lang"), [("Hello", "en"), ("Привіт", "uk"), ("Dobrý den", "cs")])
+def test_greetings_are_enough_to_switch_the_reply_language(text: str, lang: str) -> None:
+    found = detect(text, "ru")
+    assert (found.language, found.reliable) == (lang, True)
