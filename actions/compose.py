@@ -65,7 +65,7 @@ def _date(d: date) -> str:
 def _footer(content: Content, lang: str, sources: Iterable[str], reviewed: date) -> str:
     return "\n".join(
         (
-            content.text("source_line", lang, sources=" , ".join(sources)).replace(" , ", ", "),
+            content.text("source_line", lang, sources=", ".join(sources)),
             content.text("reviewed_line", lang, date=_date(reviewed)),
         )
     )

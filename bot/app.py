@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, LinkPreviewOptions
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -161,6 +161,3 @@ def build_application(settings: Settings) -> Application:
     application.add_handler(MessageHandler(private, handlers.on_non_text))
     application.add_error_handler(handlers.on_error)
     return application
-
-
-__all__ += ["Update"]

@@ -30,7 +30,7 @@ from actions.compose import (
     topic_reply,
 )
 from actions.content import LANGUAGES, Content, ContentStore
-from bot.language import detect, hint_language
+from bot.language import detect, hint_language, load_profiles_now
 from bot.rasa_client import RasaClient, RasaUnavailable, delete_tracker
 from bot.settings import Settings
 from bot.store import UserStore
@@ -82,14 +82,13 @@ class Conversation:
         prefs = self._users.get(user_id)
         if prefs.chosen_language:
             return prefs.chosen_language
-        if text:
-            found = detect(text, telegram_language)
-            if found.reliable:
-                return found.language
+        found = detect(text, telegram_language) if text else None
+        if found is not None and found.reliable:
+            return found.language
         if prefs.last_language:
             return prefs.last_language
-        if text:
-            return detect(text, telegram_language).language
+        if found is not None:
+            return found.language
         return hint_language(telegram_language) or self._settings.default_language
 
     def set_deliver(self, deliver: Deliver) -> None:
@@ -103,6 +102,8 @@ class Conversation:
 
     async def warm_up(self, timeout: float = 90.0) -> bool:
         """Wait for Rasa and parse once, so the first user does not pay for lazy start-up."""
+        # Language profiles and word lists load now, not on the first message.
+        await asyncio.to_thread(load_profiles_now)
         deadline = time.monotonic() + timeout
         while not await self._rasa.is_ready():
             if time.monotonic() > deadline:

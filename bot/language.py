@@ -19,7 +19,7 @@ import yaml
 
 from nlu_components.spelling import canonical
 
-__all__ = ["Detection", "detect", "detect_language", "hint_language"]
+__all__ = ["Detection", "detect", "detect_language", "hint_language", "load_profiles_now"]
 
 ANSWER_LANGUAGES = ("cs", "uk", "en")
 FALLBACK = "uk"
