@@ -34,6 +34,10 @@ _TRAINING_DATA = Path(__file__).resolve().parent.parent / "nlu_data"
 _MIN_VOCAB_WORD = 4
 
 
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in word)
+
+
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[str, frozenset[str]]:
     """Canonical spellings of Ukrainian/Russian and Czech words from our training data.
@@ -54,7 +58,7 @@ def _vocabulary() -> dict[str, frozenset[str]]:
                 for word in words:
                     if len(word) < _MIN_VOCAB_WORD:
                         continue
-                    if any("\u0400" <= c <= "\u04ff" for c in word):
+                    if _is_cyrillic(word):
                         uk.add(canonical(word))
                     elif czech:
                         cs.add(canonical(word))
@@ -69,6 +73,8 @@ def _words() -> dict[str, frozenset[str]]:
     # Letter sets are written as one "word" each.
     words["czech_only"] = frozenset(str(data["czech_only"]))
     words["czech_accents"] = frozenset(str(data["czech_accents"]))
+    # Words in any list: suffixes only count for the others.
+    words["listed"] = words["cs"] | words["en"] | words["uk_latin"]
     return words
 
 
@@ -148,9 +154,8 @@ def _latin(text: str, words: list[str], hint: str | None) -> Detection:
             spelled = canonical(word)
             scores["uk"] += 0.7 * (spelled in vocabulary["uk"])
             scores["cs"] += 0.7 * (spelled in vocabulary["cs"])
-    listed = words_of["cs"] | words_of["en"] | words_of["uk_latin"]
     for word in plain:
-        if word in listed or len(word) < 5:
+        if word in words_of["listed"] or len(word) < 5:
             continue
         for lang, key in (("uk", "suffixes_uk_latin"), ("cs", "suffixes_cs")):
             if any(word.endswith(suffix) for suffix in words_of[key]):
@@ -186,7 +191,7 @@ def detect(text: str, telegram_hint: str | None = None) -> Detection:
         words = _WORD_RE.findall(cleaned)
         if not words:
             return Detection(hint or FALLBACK, False)
-        cyrillic = [w for w in words if any("\u0400" <= c <= "\u04ff" for c in w)]
+        cyrillic = [w for w in words if _is_cyrillic(w)]
         # The grammar words decide: "як подати на humanitarni davku" is Ukrainian, while
         # a Czech sentence with one Ukrainian word stays Czech. Russian is answered in
         # Ukrainian, and so are all mixtures written mostly in Cyrillic.
