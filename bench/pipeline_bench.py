@@ -1,13 +1,16 @@
 """End-to-end performance benchmark of the whole stack on this machine.
 
 Usage: .venv/bin/python -m bench.pipeline_bench [--rates 5 30 100] [--seconds 10]
-                                                [--soak 10000] [--cold-start]
+            [--soak 10000] [--cold-start] [--baseline] [--train-time]
 
 Starts the real action server, Rasa server and Telegram adapter (``python -m bot``)
 against a local Bot API stand-in, offers a steady load of messages from many simulated
-users, and prints latency (update handed out by getUpdates -> sendMessage received),
-throughput, the same for Rasa's REST webhook and /model/parse alone, resident memory
-of each process, and cold start. Everything runs on 127.0.0.1.
+users (a new user for every message: the worst case for the tracker store), and prints
+latency (update handed out by getUpdates -> sendMessage received, and from the moment
+the update reached the stand-in, which includes queueing), throughput, the same for
+Rasa's REST webhook and /model/parse alone, resident memory of each process, and cold
+start. ``--baseline`` runs the same steps on the unoptimised configuration
+(bench/baseline.py) in the same run and prints the ratios. Everything runs on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -15,22 +18,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from actions.content import known_topics, load_content
+from bench.baseline import BASELINE_ENV, baseline_model, stock_endpoints, train
 from bench.nlu_metrics import load_heldout
 from bot.render import to_html
 from tests.support.bot_api import TOKEN, BotApiStandIn, Updates
-from tests.support.stack import REPO_ROOT, Service, Stack, start_stack
+from tests.support.stack import MODEL, REPO_ROOT, Service, Stack, start_stack
 
 __all__ = ["LoadResult", "main", "run_benchmark"]
 
@@ -47,12 +52,14 @@ class LoadResult:
     answered: int
     latencies_ms: list[float]
     duration: float
+    queued_ms: list[float] = field(default_factory=list)  # from the push, with queueing
 
-    def pct(self, q: float) -> float:
-        """The q-quantile of the latencies in ms."""
-        if not self.latencies_ms:
+    def pct(self, q: float, queued: bool = False) -> float:
+        """The q-quantile of the latencies in ms (from the push when ``queued``)."""
+        values = self.queued_ms if queued else self.latencies_ms
+        if not values:
             return float("nan")
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
     @property
@@ -93,12 +100,11 @@ def _texts() -> list[str]:
     return [e.text for e in load_heldout() if e.intent not in ("out_of_scope",)]
 
 
-async def offer_load(
-    name: str,
-    rate: float,
-    seconds: float,
-    send: Callable[[int, str], Coroutine[object, object, float | None]],
-) -> LoadResult:
+Timing = tuple[float, float]  # ms from hand-out (or request) and from the push
+Send = Callable[[int, str], Coroutine[object, object, Timing | None]]
+
+
+async def offer_load(name: str, rate: float, seconds: float, send: Send) -> LoadResult:
     """Start one message every 1/rate s for ``seconds``; collect each latency."""
     texts = itertools.cycle(_texts())
     count = max(1, int(rate * seconds))
@@ -111,8 +117,10 @@ async def offer_load(
         tasks.append(asyncio.create_task(send(next(_users), next(texts))))
     results = await asyncio.gather(*tasks)
     duration = time.monotonic() - start
-    latencies = [r for r in results if r is not None]
-    return LoadResult(name, rate, count, len(latencies), latencies, duration)
+    timings = [r for r in results if r is not None]
+    return LoadResult(
+        name, rate, count, len(timings), [t[0] for t in timings], duration, [t[1] for t in timings]
+    )
 
 
 class Adapter:
@@ -151,23 +159,22 @@ class Adapter:
                 raise RuntimeError(f"adapter did not start:\n{self.service.tail()}")
             await asyncio.sleep(0.2)
 
-    async def ask(self, user: int, text: str, timeout: float = 15) -> float | None:
-        """Latency (ms) from getUpdates handing out the message to the first answer."""
+    async def ask(self, user: int, text: str, timeout: float = 15) -> Timing | None:
+        """Latency (ms) from getUpdates handing out the message, and from its push."""
+        pushed = time.monotonic()
         update_id = self.api.push(Updates.text(user, text, language_code="uk"))
         answered = await self.api.first_send(user, timeout)
         if answered is None or update_id not in self.api.handed_out:
             return None
         if self.api.first_sent_text.get(user, "").startswith(self.fallback):
             return None
-        return (answered - self.api.handed_out[update_id]) * 1000
+        return (answered - self.api.handed_out[update_id]) * 1000, (answered - pushed) * 1000
 
 
-def direct_senders(
-    stack: Stack, http: httpx.AsyncClient
-) -> dict[str, Callable[[int, str], Coroutine[object, object, float | None]]]:
+def direct_senders(stack: Stack, http: httpx.AsyncClient) -> dict[str, Send]:
     """Send functions for Rasa's REST webhook and /model/parse, without the adapter."""
 
-    async def webhook(user: int, text: str) -> float | None:
+    async def webhook(user: int, text: str) -> Timing | None:
         start = time.monotonic()
         try:
             r = await http.post(
@@ -176,17 +183,30 @@ def direct_senders(
             )
         except httpx.HTTPError:
             return None
-        return (time.monotonic() - start) * 1000 if r.status_code == 200 and r.json() else None
+        ms = (time.monotonic() - start) * 1000
+        return (ms, ms) if r.status_code == 200 and r.json() else None
 
-    async def parse(user: int, text: str) -> float | None:
+    async def parse(user: int, text: str) -> Timing | None:
         start = time.monotonic()
         try:
             r = await http.post(f"{stack.rasa_url}/model/parse", json={"text": text})
         except httpx.HTTPError:
             return None
-        return (time.monotonic() - start) * 1000 if r.status_code == 200 else None
+        ms = (time.monotonic() - start) * 1000
+        return (ms, ms) if r.status_code == 200 else None
 
     return {"Rasa REST webhook": webhook, "/model/parse": parse}
+
+
+@dataclass
+class Run:
+    """Everything measured on one configuration."""
+
+    label: str
+    results: list[LoadResult]
+    memory: dict[str, tuple[float, float]]  # process -> RSS MB (after load, after soak)
+    first_ms: float  # the first message after start-up
+    second_ms: float  # the message right after it
 
 
 async def run_benchmark(
@@ -196,8 +216,9 @@ async def run_benchmark(
     soak: int = 0,
     max_rate: float = 1000.0,
     soak_rate: float = 30.0,
-) -> tuple[list[LoadResult], dict[str, tuple[float, float]], float]:
-    """Run the load steps; returns results, memory (before soak, after) and first answer ms."""
+    label: str = "optimised",
+) -> Run:
+    """Run the load steps on a started stack."""
     api = BotApiStandIn()
     await api.start()
     adapter = Adapter(stack, api, max_rate)
@@ -205,15 +226,19 @@ async def run_benchmark(
     memory: dict[str, tuple[float, float]] = {}
     try:
         await adapter.ready()
-        first = await adapter.ask(next(_users), "Як продовжити тимчасовий захист?") or float("nan")
+        firsts = [
+            await adapter.ask(next(_users), text)
+            for text in ("Як продовжити тимчасовий захист?", "Kde najdu dětského lékaře?")
+        ]
+        first, second = (t[0] if t else float("nan") for t in firsts)
         async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as http:
             direct = direct_senders(stack, http)
             for rate in rates:
                 results.append(await offer_load("whole pipeline", rate, seconds, adapter.ask))
-                print_row(results[-1])
+                print_row(label, results[-1])
                 for name, send in direct.items():
                     results.append(await offer_load(name, rate, seconds, send))
-                    print_row(results[-1])
+                    print_row(label, results[-1])
             procs = {
                 "action server": stack.actions.process.pid,
                 "Rasa server": stack.rasa.process.pid,
@@ -221,63 +246,91 @@ async def run_benchmark(
             }
             before = {k: rss_mb(v) for k, v in procs.items()}
             if soak:
-                rate = (
-                    max(r.rate for r in results if r.ok and r.name == "whole pipeline")
-                    if any(r.ok and r.name == "whole pipeline" for r in results)
-                    else 20.0
-                )
-                results.append(await offer_load("soak", rate, soak / rate, adapter.ask))
+                results.append(await offer_load("soak", soak_rate, soak / soak_rate, adapter.ask))
+                print_row(label, results[-1])
             after = {k: rss_mb(v) for k, v in procs.items()}
             memory = {k: (before[k], after[k]) for k in procs}
     finally:
         adapter.service.stop()
         await api.stop()
-    return results, memory, first
+    return Run(label, results, memory, first, second)
 
 
-def print_row(r: LoadResult) -> None:
+def print_row(label: str, r: LoadResult) -> None:
     """One result row, printed as soon as the step ends (stderr, for progress)."""
     print(
-        f"  {r.name} at {r.rate:g} msg/s: {r.answered}/{r.sent} answered, "
+        f"  [{label}] {r.name} at {r.rate:g} msg/s: {r.answered}/{r.sent} answered, "
         f"p50 {r.pct(0.5):.0f} ms, p95 {r.pct(0.95):.0f} ms",
         file=sys.stderr,
         flush=True,
     )
 
 
-def print_tables(
-    results: list[LoadResult], memory: dict[str, tuple[float, float]], first: float
-) -> None:
-    """Markdown tables of the results."""
-    print(f"\nMachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; all on 127.0.0.1\n")
-    print("Answered = a real answer from Rasa; fallbacks after a Rasa timeout count as errors.\n")
-    print("| path | offered msg/s | sent | answered | p50 ms | p95 ms | p99 ms | answered/s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for r in results:
+def sustained(run: Run) -> float:
+    """The highest offered rate the whole pipeline answered in full."""
+    rates = [r.rate for r in run.results if r.name == "whole pipeline" and r.ok]
+    return max(rates) if rates else 0.0
+
+
+def print_tables(run: Run) -> None:
+    """Markdown tables of one run."""
+    print(f"\n### {run.label}\n")
+    print("| path | offered msg/s | sent | answered | p50 ms | p95 ms | p99 ms "
+          "| p95 ms from push | answered/s |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in run.results:
         print(
             f"| {r.name} | {r.rate:g} | {r.sent} | {r.answered} | {r.pct(0.5):.0f} | "
-            f"{r.pct(0.95):.0f} | {r.pct(0.99):.0f} | {r.throughput:.1f} |"
+            f"{r.pct(0.95):.0f} | {r.pct(0.99):.0f} | {r.pct(0.95, queued=True):.0f} | "
+            f"{r.throughput:.1f} |"
         )
-    sustained = [r.rate for r in results if r.name == "whole pipeline" and r.ok]
-    print(f"\nHighest offered rate answered in full (all within 5 s): "
-          f"{max(sustained) if sustained else 0:g} msg/s")  # fmt: skip
-    print(f"First answer after start-up: {first:.0f} ms")
-    if memory:
+    print(f"\nHighest offered rate answered in full (all within 5 s): {sustained(run):g} msg/s")
+    print(
+        f"First answer after start-up: {run.first_ms:.0f} ms; the next one: {run.second_ms:.0f} ms"
+    )
+    if run.memory:
         print("\n| process | RSS MB after load | RSS MB after soak | growth |")
         print("|---|---:|---:|---:|")
-        for name, (before, after) in memory.items():
+        for name, (before, after) in run.memory.items():
             growth = (after - before) / before * 100 if before else 0.0
             print(f"| {name} | {before:.0f} | {after:.0f} | {growth:+.1f}% |")
-        total = sum(a for _, a in memory.values())
+        total = sum(a for _, a in run.memory.values())
         print(f"| **all** | | {total:.0f} | |")
 
 
-def cold_start() -> float:
+def print_ratios(optimised: Run, baseline: Run) -> None:
+    """How many times slower the unoptimised configuration is, step by step."""
+    print("\n### baseline / optimised (same run; above 1 = the optimisation helps)\n")
+    print("| path | offered msg/s | p50 | p95 | answered/s |")
+    print("|---|---:|---:|---:|---:|")
+    base = {(r.name, r.rate): r for r in baseline.results}
+    for r in optimised.results:
+        b = base.get((r.name, r.rate))
+        if b is None:
+            continue
+        print(
+            f"| {r.name} | {r.rate:g} | {_ratio(b.pct(0.5), r.pct(0.5))} | "
+            f"{_ratio(b.pct(0.95), r.pct(0.95))} | {_ratio(r.throughput, b.throughput)} |"
+        )
+    print(
+        f"\nSustained rate: {sustained(optimised):g} msg/s against {sustained(baseline):g}; "
+        f"first answer {optimised.first_ms:.0f} ms against {baseline.first_ms:.0f} ms"
+    )
+
+
+def _ratio(a: float, b: float) -> str:
+    return "–" if math.isnan(a) or math.isnan(b) or not b else f"{a / b:.2f}x"
+
+
+def cold_start(model: Path = MODEL, endpoints: Path | None = None,
+               extra_env: dict[str, str] | None = None) -> float:  # fmt: skip
     """Seconds from starting the three processes to the first answered message."""
 
     async def measure(data_dir: Path) -> float:
         start = time.monotonic()
-        stack = await asyncio.to_thread(start_stack, data_dir)
+        stack = await asyncio.to_thread(
+            start_stack, data_dir, model, endpoints or REPO_ROOT / "endpoints.yml", extra_env
+        )
         api = BotApiStandIn()
         await api.start()
         adapter = Adapter(stack, api, 30)
@@ -295,6 +348,27 @@ def cold_start() -> float:
         return asyncio.run(measure(Path(tmp)))
 
 
+def measure(
+    args: argparse.Namespace,
+    label: str,
+    model: Path = MODEL,
+    endpoints: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Run:
+    """Start a stack and run all load steps on it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = start_stack(Path(tmp), model, endpoints or REPO_ROOT / "endpoints.yml", extra_env)
+        try:
+            return asyncio.run(
+                run_benchmark(
+                    stack, args.rates, args.seconds, args.soak if label == "optimised" else 0,
+                    args.telegram_rate, args.soak_rate, label,
+                )
+            )  # fmt: skip
+        finally:
+            stack.stop()
+
+
 def main() -> None:
     """Parse arguments, run, print."""
     parser = argparse.ArgumentParser(
@@ -305,24 +379,35 @@ def main() -> None:
     parser.add_argument("--soak", type=int, default=0, help="messages for the memory-growth run")
     parser.add_argument("--soak-rate", type=float, default=20, help="msg/s of the soak run")
     parser.add_argument("--cold-start", action="store_true", help="also measure cold start")
+    parser.add_argument("--baseline", action="store_true", help="compare with bench/baseline.py")
+    parser.add_argument("--train-time", action="store_true", help="train both models from scratch")
     parser.add_argument(
         "--telegram-rate", type=float, default=1000,
         help="adapter's send limit (msg/s); 30 is Telegram's real limit",
     )  # fmt: skip
     args = parser.parse_args()
+    print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; all on 127.0.0.1")
+    print("Answered = a real answer from Rasa; fallbacks after a Rasa timeout count as errors.")
+    runs = [measure(args, "optimised")]
     with tempfile.TemporaryDirectory() as tmp:
-        stack = start_stack(Path(tmp))
-        try:
-            results, memory, first = asyncio.run(
-                run_benchmark(
-                    stack, args.rates, args.seconds, args.soak, args.telegram_rate, args.soak_rate
-                )
-            )
-        finally:
-            stack.stop()
-    print_tables(results, memory, first)
-    if args.cold_start:
-        print(f"\nCold start (three processes to first answer): {cold_start():.1f} s")
+        if args.baseline:
+            model, _ = baseline_model()
+            endpoints, env = stock_endpoints(Path(tmp)), BASELINE_ENV
+            runs.append(measure(args, "baseline", model, endpoints, env))
+        for run in runs:
+            print_tables(run)
+        if args.baseline:
+            print_ratios(runs[0], runs[1])
+        if args.cold_start:
+            print(f"\nCold start (three processes to first answer): {cold_start():.1f} s", end="")
+            if args.baseline:
+                print(f"; baseline {cold_start(model, endpoints, env):.1f} s", end="")
+            print()
+    if args.train_time:
+        with tempfile.TemporaryDirectory() as tmp:
+            _, ours = train(Path(tmp), baseline=False)
+            _, theirs = train(Path(tmp), baseline=True)
+        print(f"\nTraining from scratch (fresh cache): {ours:.0f} s; baseline {theirs:.0f} s")
 
 
 if __name__ == "__main__":

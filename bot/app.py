@@ -105,7 +105,9 @@ def build_application(settings: Settings) -> Application:
             ),
         )
         await _set_commands(application, conversation)
-        if await conversation.warm_up():
+        if not settings.warm_up:
+            logger.info("No warm-up (PORADNYK_WARM_UP=0)")
+        elif await conversation.warm_up():
             logger.info("Rasa is ready")
         else:
             logger.warning("Rasa is not ready yet; answers come from content until it is")

@@ -58,6 +58,7 @@ class Settings:
     user_rate_window: float
     concurrent_updates: int
     telegram_max_rate: float
+    warm_up: bool = True
 
     @property
     def db_path(self) -> Path:
@@ -101,4 +102,5 @@ class Settings:
             user_rate_window=_float(env, "PORADNYK_USER_RATE_WINDOW", 60.0),
             concurrent_updates=_int(env, "PORADNYK_CONCURRENT_UPDATES", 64),
             telegram_max_rate=_float(env, "PORADNYK_TELEGRAM_MAX_RATE", 30.0),
+            warm_up=env.get("PORADNYK_WARM_UP", "1").strip() != "0",
         )

@@ -14,6 +14,7 @@ def test_defaults() -> None:
     assert s.rasa_url == "http://127.0.0.1:5005"
     assert s.retention_days == 90
     assert s.default_language == "uk"
+    assert s.warm_up is True
 
 
 def test_values_from_environment() -> None:
@@ -23,12 +24,14 @@ def test_values_from_environment() -> None:
             "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
             "RASA_PORT": "6005",
             "PORADNYK_RETENTION_DAYS": "30",
+            "PORADNYK_WARM_UP": "0",
         }
     )
     assert s.telegram_bot_token == "1:abc"
     assert s.telegram_api_base_url == "http://127.0.0.1:8081/bot"
     assert s.rasa_url == "http://127.0.0.1:6005"
     assert s.retention_days == 30
+    assert s.warm_up is False
 
 
 @pytest.mark.parametrize(

@@ -102,9 +102,9 @@ def _start_actions(env: dict[str, str], data_dir: Path) -> Service:
 
 def _start_rasa(env: dict[str, str], data_dir: Path) -> Service:
     cmd = [
-        str(VENV_BIN / "rasa"), "run", "--enable-api", "--interface", "127.0.0.1",
-        "--port", env["RASA_PORT"], "--model", str(MODEL),
-        "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        sys.executable, "-m", "rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
+        "--port", env["RASA_PORT"], "--model", env["PORADNYK_TEST_MODEL"],
+        "--endpoints", env["PORADNYK_TEST_ENDPOINTS"], "--credentials", "credentials.yml",
         "--logging-config-file", "logging.yml",
     ]  # fmt: skip
     return _spawn("rasa", cmd, env, data_dir)
@@ -127,9 +127,17 @@ def _wait_http(url: str, service: Service, timeout: float, want_model: bool = Fa
     raise RuntimeError(f"{service.name} did not start in {timeout} s:\n{service.tail()}")
 
 
-def start_stack(data_dir: Path) -> Stack:
-    """Start both servers with a fresh tracker store in ``data_dir``."""
-    if not MODEL.exists():
+def start_stack(
+    data_dir: Path,
+    model: Path = MODEL,
+    endpoints: Path = REPO_ROOT / "endpoints.yml",
+    extra_env: dict[str, str] | None = None,
+) -> Stack:
+    """Start both servers with a fresh tracker store in ``data_dir``.
+
+    ``model``, ``endpoints`` and ``extra_env`` let the benchmark start other setups.
+    """
+    if not model.exists():
         raise RuntimeError("No trained model: run ./test (it trains the model first)")
     rasa_port, action_port = free_port(), free_port()
     env = {
@@ -144,6 +152,9 @@ def start_stack(data_dir: Path) -> Stack:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONWARNINGS": "ignore",
+        "PORADNYK_TEST_MODEL": str(model),
+        "PORADNYK_TEST_ENDPOINTS": str(endpoints),
+        **(extra_env or {}),
     }
     actions = _start_actions(env, data_dir)
     rasa = _start_rasa(env, data_dir)
