@@ -1,7 +1,8 @@
 """Language benchmark: our detector against raw langdetect and lingua, on a labelled set.
 
 Usage: .venv/bin/python -m bench.language_bench   (installs lingua-language-detector for
-the comparison only, if missing). The set is bench/data/language_labelled.yml.
+the comparison only, if missing). The set is bench/data/language_labelled.yml (the test
+set); ``--data bench/data/language_dev.yml`` runs the development set used for tuning.
 """
 
 from __future__ import annotations
@@ -64,8 +65,12 @@ def lingua_restricted() -> Callable[[str], str]:
 
 def main() -> None:
     """Print accuracy per form and length, and overall, for each detector."""
-    argparse.ArgumentParser(description=__doc__).parse_args()
-    items = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--data", type=Path, default=DATA, help="labelled set (default: the test set)"
+    )
+    data = parser.parse_args().data.resolve()
+    items = yaml.safe_load(data.read_text(encoding="utf-8"))
     detectors: dict[str, Callable[[str], str]] = {
         "langdetect (open set)": raw_langdetect(),
         "lingua (5 languages)": lingua_restricted(),
@@ -88,7 +93,8 @@ def main() -> None:
         return f"{sum(correct[name][k] for k in keys) / n:.3f}" if n else "–"
 
     names = list(detectors)
-    print(f"\n{len(items)} labelled messages ({DATA.relative_to(DATA.parents[2])})\n")
+    shown = data.relative_to(DATA.parents[2]) if data.is_relative_to(DATA.parents[2]) else data
+    print(f"\n{len(items)} labelled messages ({shown})\n")
     print("| form | length | n | " + " | ".join(names) + " |")
     print("|---|---|---:|" + "---:|" * len(names))
     for form in FORMS:

@@ -1,9 +1,13 @@
 """Which language to answer in: cs, uk or en.
 
-Cheap signals first (letters unique to a language, Latin-script Ukrainian and Russian,
-common short words), then ``langdetect`` restricted to the languages that matter and
-seeded, and Telegram's ``language_code`` as a prior for short messages. Russian is
-answered in Ukrainian. Never raises.
+Every word is evidence, weighed by what it is: frame words (pronouns, prepositions,
+question words, common verbs, greetings) more than content words, and Czech names of
+institutions and benefits, which people keep in Czech inside any language ("where is
+úřad práce"), hardly at all. Word lists cover Czech with and without diacritics, English,
+and Ukrainian and Russian in Latin letters; words no list knows are judged by spelling,
+our training vocabulary and ``langdetect`` restricted to the languages that matter and
+seeded. Telegram's ``language_code`` is a prior for short messages. Russian is answered
+in Ukrainian. Never raises.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ __all__ = ["Detection", "detect", "detect_language", "hint_language", "load_prof
 
 ANSWER_LANGUAGES = ("cs", "uk", "en")
 FALLBACK = "uk"
-_CYRILLIC_SHARE = 0.4
 
 _URL_RE = re.compile(r"(https?://\S+|www\.\S+|\S+@\S+|@\w+|/\w+)")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -32,6 +35,20 @@ _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _WORDS_FILE = Path(__file__).with_name("language_words.yml")
 _TRAINING_DATA = Path(__file__).resolve().parent.parent / "nlu_data"
 _MIN_VOCAB_WORD = 4
+# Weights of one word's evidence: a frame word (pronoun, preposition, question word, common
+# verb, greeting) decides the reply language more than a content word, and the Czech name of
+# an institution or benefit inside another language's sentence hardly at all.
+_FRAME = 1.5
+_CONTENT = 1.0
+_TERM = 0.4
+_VOCABULARY = 0.7
+_SUFFIX = 0.5
+_CLUSTER = 0.5
+# langdetect's say grows with the share of words no list knows.
+_LANGDETECT_BASE = 0.3
+_LANGDETECT_UNKNOWN = 1.2
+_RELIABLE_MARGIN = 1.0
+_UK_CLUSTERS = re.compile(r"(shch|zh|kh|yi|iy|yy|ya|yu|ye|ts)")
 
 
 def _is_cyrillic(word: str) -> bool:
@@ -73,9 +90,41 @@ def _words() -> dict[str, frozenset[str]]:
     # Letter sets are written as one "word" each.
     words["czech_only"] = frozenset(str(data["czech_only"]))
     words["czech_accents"] = frozenset(str(data["czech_accents"]))
-    # Words in any list: suffixes only count for the others.
-    words["listed"] = words["cs"] | words["en"] | words["uk_latin"]
+    # A word listed for two languages tells nothing: drop it from both.
+    by_language = {
+        "cs": words["frame_cs"] | words["cs"] | words["cs_terms"],
+        "en": words["frame_en"] | words["en"],
+        "uk": words["frame_uk_latin"] | words["uk_latin"],
+    }
+    shared = frozenset(
+        word
+        for lang, listed in by_language.items()
+        for other, other_listed in by_language.items()
+        if lang < other
+        for word in listed & other_listed
+    )
+    for key in ("frame_cs", "cs", "cs_terms", "frame_en", "en", "frame_uk_latin", "uk_latin"):
+        words[key] -= shared
+    words["neutral"] |= shared
     return words
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, tuple[str, float]]:
+    """Each listed Latin word -> (language, weight); frame words weigh most."""
+    words = _words()
+    table: dict[str, tuple[str, float]] = {}
+    for key, lang, weight in (
+        ("cs_terms", "cs", _TERM),
+        ("cs", "cs", _CONTENT),
+        ("en", "en", _CONTENT),
+        ("uk_latin", "uk", _CONTENT),
+        ("frame_cs", "cs", _FRAME),
+        ("frame_en", "en", _FRAME),
+        ("frame_uk_latin", "uk", _FRAME),
+    ):
+        table.update(dict.fromkeys(words[key], (lang, weight)))
+    return table
 
 
 @dataclass(frozen=True)
@@ -136,49 +185,84 @@ def _detector() -> _RestrictedDetector:
     return _RestrictedDetector()
 
 
-def _latin(text: str, words: list[str], hint: str | None) -> Detection:
-    if any(c in _words()["czech_only"] for c in text):
-        return Detection("cs", True)
-    plain = [_strip_accents(w).lower().replace("’", "'") for w in words]
+def _add_langdetect(scores: dict[str, float], words: list[str], weight: float) -> None:
+    probs = _detector().probabilities(" ".join(words))
+    scores["cs"] += weight * (probs.get("cs", 0.0) + probs.get("sk", 0.0))
+    scores["en"] += weight * probs.get("en", 0.0)
+    # Polish/Croatian-looking Latin text is usually transliterated Ukrainian here.
+    scores["uk"] += weight * (probs.get("pl", 0.0) + probs.get("hr", 0.0))
+
+
+def _score(words: list[str], hint: str | None) -> Detection:
+    """Weigh the evidence of every word; langdetect judges the words no list knows."""
     words_of = _words()
-    keyword_hits = {
-        "cs": sum(w in words_of["cs"] for w in plain),
-        "en": sum(w in words_of["en"] for w in plain),
-        "uk": sum(w in words_of["uk_latin"] for w in plain),
-    }
-    scores: dict[str, float] = dict(keyword_hits)
-    strong = any(scores.values())
+    weights = _weights()
     vocabulary = _vocabulary()
-    for word in plain:
-        if len(word) >= _MIN_VOCAB_WORD and word not in words_of["en"]:
-            spelled = canonical(word)
-            scores["uk"] += 0.7 * (spelled in vocabulary["uk"])
-            scores["cs"] += 0.7 * (spelled in vocabulary["cs"])
-    for word in plain:
-        if word in words_of["listed"] or len(word) < 5:
+    czech_letters = words_of["czech_only"] | words_of["czech_accents"]
+    scores = {"cs": 0.0, "uk": 0.0, "en": 0.0}
+    telling: set[str] = set()  # languages of listed words, Cyrillic or Czech diacritics
+    unknown: list[str] = []  # Latin words no list knows, as written (for langdetect)
+    judged = 0  # Latin words that are neither names nor Czech institution terms
+    for word in words:
+        if _is_cyrillic(word):
+            lowered = word.lower()
+            scores["uk"] += _FRAME if lowered in words_of["frame_cyrillic"] else _CONTENT
+            telling.add("uk")
             continue
-        for lang, key in (("uk", "suffixes_uk_latin"), ("cs", "suffixes_cs")):
-            if any(word.endswith(suffix) for suffix in words_of[key]):
-                scores[lang] += 0.5
-    if any(c in words_of["czech_accents"] for c in text):
-        scores["cs"] += 2
-        strong = True
-    if hint and not strong and len(words) <= 2:
+        plain = _strip_accents(word).lower().replace("’", "'")
+        if plain in words_of["neutral"] or len(plain) == 1:  # also the "e" of "e-mail"
+            continue
+        listed = weights.get(plain)
+        accented = any(c in czech_letters for c in word)
+        if listed is not None:
+            lang, weight = listed
+            if accented and lang != "cs":
+                # "nemá" is Czech even though "nema" is also Latin-script Ukrainian.
+                lang, weight = "cs", _CONTENT
+            scores[lang] += weight
+            if weight > _TERM or accented:  # "VZP", "davka" alone: Telegram's hint wins
+                telling.add(lang)
+                judged += 1
+            continue
+        judged += 1
+        if accented:
+            scores["cs"] += _CONTENT
+            telling.add("cs")
+            continue
+        unknown.append(word)
+        if len(plain) >= _MIN_VOCAB_WORD:
+            spelled = canonical(plain)
+            scores["uk"] += _VOCABULARY * (spelled in vocabulary["uk"])
+            scores["cs"] += _VOCABULARY * (spelled in vocabulary["cs"])
+        if len(plain) >= 5:
+            for lang, key in (("uk", "suffixes_uk_latin"), ("cs", "suffixes_cs")):
+                if any(plain.endswith(suffix) for suffix in words_of[key]):
+                    scores[lang] += _SUFFIX
+        # Latin-script Ukrainian/Russian letter clusters rare in Czech and English.
+        scores["uk"] += _CLUSTER * len(_UK_CLUSTERS.findall(plain))
+    if hint and not telling and len(words) <= 2:
         # "VZP", "Brno", "ok": the letters say nothing; Telegram's language is a better guess.
         return Detection(hint, False)
-    # Latin-script Ukrainian/Russian letter clusters rare in Czech and English.
-    joined = " ".join(plain)
-    scores["uk"] += len(re.findall(r"(shch|zh|kh|yi|iy|yy|ya|yu|ye|ts)", joined)) * 0.5
-    probs = _detector().probabilities(" ".join(words))
-    scores["cs"] += 1.5 * (probs.get("cs", 0.0) + probs.get("sk", 0.0))
-    scores["en"] += 1.5 * probs.get("en", 0.0)
-    # Polish/Croatian-looking Latin text is usually transliterated Ukrainian here.
-    scores["uk"] += 1.0 * (probs.get("pl", 0.0) + probs.get("hr", 0.0))
-    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
-    (best, top), (_, second) = ranked[0], ranked[1]
-    # One word is enough when it is a telling word ("Hello", "dekuji") and nothing competes.
-    reliable = top - second >= 1.0 and (len(words) >= 2 or keyword_hits[best] > 0)
-    if not reliable and hint and len(words) <= 3 and top - second < 1.0:
+    if unknown:
+        weight = _LANGDETECT_BASE + _LANGDETECT_UNKNOWN * len(unknown) / max(judged, 1)
+        ranked = sorted(scores.values(), reverse=True)
+        # Skip langdetect when it could change neither the answer nor its reliability.
+        if ranked[0] - ranked[1] < weight + _RELIABLE_MARGIN:
+            _add_langdetect(scores, unknown, weight)
+    if not any(scores.values()):
+        # Only names ("Ostrava", "Lidl"): let langdetect judge all the words.
+        _add_langdetect(scores, words, _LANGDETECT_BASE + _LANGDETECT_UNKNOWN)
+    ranked_langs = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked_langs[0], ranked_langs[1]
+    if top == 0:
+        return Detection(hint or FALLBACK, False)
+    clear = top - second >= _RELIABLE_MARGIN
+    reliable = clear
+    if len(words) == 1:
+        # One word is enough when it is a telling word ("Hello", "dekuji") and nothing
+        # competes.
+        reliable = (clear or second == 0) and best in telling
+    if not reliable and not clear and hint and len(words) <= 3:
         return Detection(hint, False)
     return Detection(best, reliable)
 
@@ -191,13 +275,12 @@ def detect(text: str, telegram_hint: str | None = None) -> Detection:
         words = _WORD_RE.findall(cleaned)
         if not words:
             return Detection(hint or FALLBACK, False)
-        cyrillic = [w for w in words if _is_cyrillic(w)]
-        # The grammar words decide: "як подати на humanitarni davku" is Ukrainian, while
-        # a Czech sentence with one Ukrainian word stays Czech. Russian is answered in
-        # Ukrainian, and so are all mixtures written mostly in Cyrillic.
-        if len(cyrillic) >= _CYRILLIC_SHARE * len(words):
-            return Detection("uk", sum(len(w) for w in cyrillic) >= 3)
-        return _latin(cleaned, words, hint)
+        if all(_is_cyrillic(w) for w in words):
+            # Ukrainian, Russian or surzhyk; Russian is answered in Ukrainian.
+            return Detection("uk", sum(len(w) for w in words) >= 3)
+        # Mixed messages: the frame words decide. "як подати на humanitarni davku" is
+        # Ukrainian, while a Czech sentence with one Ukrainian word stays Czech.
+        return _score(words, hint)
     except Exception:
         return Detection(hint_language(telegram_hint) or FALLBACK, False)
 
@@ -211,4 +294,5 @@ def load_profiles_now() -> None:
     """Load profiles, word lists and vocabulary at start-up, not on the first message."""
     _detector()
     _words()
+    _weights()
     _vocabulary()

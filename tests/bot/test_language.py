@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.language import detect, detect_language
+from bot.language import Detection, detect, detect_language
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,45 @@ from bot.language import detect, detect_language
 )
 def test_typical_messages(text: str, expected: str) -> None:
     assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The frame decides, not the Czech names of institutions and benefits inside it.
+        ("де úřad práce?", "uk"),
+        ("где находится krajský úřad", "uk"),
+        ("Мені прийшов dopis з úřadu práce, що робити?", "uk"),
+        ("where is úřad práce in Brno", "en"),
+        ("How do I apply for příspěvek na bydlení?", "en"),
+        ("I'm in Plzeň", "en"),
+        ("potřebuju help s pojištěním", "cs"),
+        ("mam appointment zitra", "cs"),
+        ("Potřebuju довідку z práce, kde ji dostanu?", "cs"),
+        # Ukrainian and Russian in Latin letters, also around Czech words.
+        ("skilky hroshey", "uk"),
+        ("gde mozhno sdelat strahovku", "uk"),
+        ("de urad prace", "uk"),
+        ("skilky bude davka?", "uk"),
+        # Words of two languages ("vy", "to", "bude") decide nothing.
+        ("vy to nevite?", "cs"),
+        ("vy mozhete meni dopomogty?", "uk"),
+        ("Pošlete mi to e-mailem", "cs"),
+    ],
+)
+def test_mixed_messages_follow_the_frame(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize(("text", "lang"), [("Spasibo", "uk"), ("Job", "en"), ("dekuju", "cs")])
+def test_a_listed_word_is_not_outvoted_by_langdetect(text: str, lang: str) -> None:
+    assert detect(text) == Detection(lang, True)
+
+
+def test_a_czech_institution_name_alone_leaves_the_language_to_the_hint() -> None:
+    assert detect("davka", "uk") == Detection("uk", False)
+    assert detect("VZP", "en") == Detection("en", False)
+    assert detect("davka").language == "cs"
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "12345", "https://example.org/a?b=c", "?!"])
