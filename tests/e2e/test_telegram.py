@@ -139,7 +139,7 @@ async def test_forget_removes_everything_stored(
     bot = await start_bot()
     user = new_user()
     bot.api.push(Updates.text(user, "Where can I learn Czech in Prague?", language_code="en"))
-    await bot.api.wait_sent(user, 1)
+    in_prague = (await bot.api.wait_sent(user, 1))[0]
     users = bot.app.bot_data["users"]
     sender = users.sender_id(user)
     tracker_db = stack.data_dir / "rasa_trackers.sqlite3"
@@ -166,6 +166,19 @@ async def test_forget_removes_everything_stored(
         assert (
             db.execute("SELECT COUNT(*) FROM users WHERE user_id = ?", (user,)).fetchone()[0] == 0
         )
+
+    # Rasa has forgotten too (nothing served from its memory): the region is gone.
+    stranger = new_user()
+    question = "Where can I learn Czech?"
+    bot.api.push(Updates.text(stranger, question, language_code="en"))
+    bot.api.push(Updates.text(user, question, language_code="en"))
+    fresh, after = await asyncio.gather(
+        bot.api.wait_sent(stranger, 1), bot.api.wait_sent(user, 3)
+    )
+    assert after[2]["text"] == fresh[0]["text"] != in_prague["text"]
+    with sqlite3.connect(tracker_db) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    assert rows and not any('"praha"' in data for (data,) in rows)
 
 
 async def test_two_users_at_once(start_bot: StartBot, content: Content) -> None:
