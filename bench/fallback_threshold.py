@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--dev-share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--fallback-cost", type=float, default=0.3)
+    parser.add_argument("--config", type=Path, default=REPO / "config.yml")
     args = parser.parse_args()
     quiet_rasa()
     from rasa.model_training import train_nlu  # noqa: PLC0415 - heavy import
@@ -149,7 +150,7 @@ def main() -> None:
         data = Path(tmp) / "nlu.yml"
         write_nlu(train, data)
         model = train_nlu(
-            config=str(REPO / "config.yml"),
+            config=str(args.config),
             nlu_data=str(data),
             output=tmp,
             fixed_model_name="dev",
