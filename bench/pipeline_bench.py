@@ -71,8 +71,14 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
-        """All answered by Rasa (no fallback), none slower than 5 s."""
-        return self.answered == self.sent and self.pct(1.0) < 5000
+        """Kept up: all answered by Rasa (no fallback), at 90 % of the offered rate or
+        more (a growing queue drains after the step and lowers the rate), none slower
+        than 5 s."""
+        return (
+            self.answered == self.sent
+            and self.throughput >= 0.9 * self.rate
+            and self.pct(1.0) < 5000
+        )
 
 
 def rss_mb(pid: int) -> float:
@@ -286,7 +292,10 @@ def print_tables(run: Run) -> None:
             f"{r.pct(0.95):.0f} | {r.pct(0.99):.0f} | {r.pct(0.95, queued=True):.0f} | "
             f"{r.throughput:.1f} |"
         )
-    print(f"\nHighest offered rate answered in full (all within 5 s): {sustained(run):g} msg/s")
+    print(
+        f"\nHighest offered rate sustained (all answered, at 90 % of the rate or more, "
+        f"none over 5 s): {sustained(run):g} msg/s"
+    )
     print(
         f"First answer after start-up: {run.first_ms:.0f} ms; the next one: {run.second_ms:.0f} ms"
     )
