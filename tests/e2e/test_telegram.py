@@ -172,9 +172,7 @@ async def test_forget_removes_everything_stored(
     question = "Where can I learn Czech?"
     bot.api.push(Updates.text(stranger, question, language_code="en"))
     bot.api.push(Updates.text(user, question, language_code="en"))
-    fresh, after = await asyncio.gather(
-        bot.api.wait_sent(stranger, 1), bot.api.wait_sent(user, 3)
-    )
+    fresh, after = await asyncio.gather(bot.api.wait_sent(stranger, 1), bot.api.wait_sent(user, 3))
     assert after[2]["text"] == fresh[0]["text"] != in_prague["text"]
     with sqlite3.connect(tracker_db) as db:
         rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
