@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-__all__ = ["NOT_A_PLACE", "RegionExtractor", "RegionMatcher", "normalize"]
+__all__ = ["NOT_A_PLACE", "RegionExtractor", "RegionMatcher", "longest_matches", "normalize"]
 
 _PATTERNS_FILE = Path(__file__).with_name("regions.yml")
 
@@ -68,9 +68,9 @@ def _pattern_text(pattern: str, lower: bool) -> str:
     return "".join(out).replace(" ", _SEPARATOR)
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """Index of the ``)`` closing the group opened at ``start`` (-1 if none)."""
-    depth, in_class, i = 0, False, start
+def _syntax(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth) of each character outside escapes and classes."""
+    depth, in_class, i = 0, False, 0
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -80,38 +80,25 @@ def _group_end(pattern: str, start: int) -> int:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+        else:
+            depth -= ch == ")"
+            yield i, ch, depth
+            depth += ch == "("
         i += 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index of the ``)`` closing the group opened at ``start`` (-1 if none)."""
+    for i, ch, depth in _syntax(pattern[start:]):
+        if ch == ")" and depth == 0:
+            return start + i
     return -1
 
 
 def _split_top(pattern: str) -> list[str]:
     """``pattern`` split at ``|`` outside groups, classes and escapes."""
-    parts, depth, in_class, start, i = [], 0, False, 0, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    parts.append(pattern[start:])
-    return parts
+    cuts = [i for i, ch, depth in _syntax(pattern) if ch == "|" and depth == 0]
+    return [pattern[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)], strict=True)]
 
 
 def _first_chars(pattern: str) -> set[str] | None:
@@ -212,6 +199,17 @@ def _flatten(items: Iterable[Any]) -> list[str]:
     return out
 
 
+def longest_matches(found: list[tuple[int, int, int, str]]) -> list[tuple[int, int, str]]:
+    """From (start, end, pattern index, code) matches: the longest that do not overlap
+    (on a tie the earlier one, then the earlier pattern), without ``not_a_place``."""
+    found = sorted(found, key=lambda f: (f[0] - f[1], f[0], f[2]))
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, _, code in found:
+        if all(end <= s or start >= e for s, e, _ in chosen):
+            chosen.append((start, end, code))
+    return sorted((s, e, c) for s, e, c in chosen if c != NOT_A_PLACE)
+
+
 class _Pattern:
     """One compiled pattern and what it needs to be tried."""
 
@@ -291,12 +289,7 @@ class RegionMatcher:
                 m = pattern.regex.match(cased if pattern.cased else norm, start)
                 if m and m.end() > start:
                     found.append((start, m.end(), pattern.index, pattern.code))
-        found.sort(key=lambda f: (f[0] - f[1], f[0], f[2]))
-        chosen: list[tuple[int, int, str]] = []
-        for start, end, _, code in found:
-            if all(end <= s or start >= e for s, e, _ in chosen):
-                chosen.append((start, end, code))
-        return sorted((s, e, c) for s, e, c in chosen if c != NOT_A_PLACE)
+        return longest_matches(found)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from nlu_components.region_extractor import (
-    NOT_A_PLACE,
     RegionMatcher,
     _strip_accents,
+    longest_matches,
     normalize,
 )
 from tests.support.stack import REPO_ROOT
@@ -167,12 +167,7 @@ def _every_pattern_everywhere(matcher: RegionMatcher, text: str) -> list[tuple[i
             m = pattern.regex.match(cased if pattern.cased else norm, start)
             if m and m.end() > start:
                 found.append((start, m.end(), pattern.index, pattern.code))
-    found.sort(key=lambda f: (f[0] - f[1], f[0], f[2]))
-    chosen: list[tuple[int, int, str]] = []
-    for start, end, _, code in found:
-        if all(end <= s or start >= e for s, e, _ in chosen):
-            chosen.append((start, end, code))
-    return sorted((s, e, c) for s, e, c in chosen if c != NOT_A_PLACE)
+    return longest_matches(found)
 
 
 def test_the_prefilter_misses_nothing(matcher: RegionMatcher) -> None:
