@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from bench.nlu_bench import quiet_rasa
+from bench.nlu_bench import train as train_model
 
 REPO = Path(__file__).resolve().parent.parent
 OUT_OF_SCOPE = "out_of_scope"
@@ -143,22 +144,12 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=REPO / "config.yml")
     args = parser.parse_args()
     quiet_rasa()
-    from rasa.model_training import train_nlu  # noqa: PLC0415 - heavy import
-
     train, dev = split(load_examples(), args.dev_share, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "nlu.yml"
         write_nlu(train, data)
-        model = train_nlu(
-            config=str(args.config),
-            nlu_data=str(data),
-            output=tmp,
-            fixed_model_name="dev",
-            domain=str(REPO / "domain.yml"),
-        )
-        if model is None:
-            raise SystemExit("training failed")
-        ranked = asyncio.run(_parse_all(model, dev))
+        model, _ = train_model(Path(tmp), config=args.config, nlu_data=data, name="dev")
+        ranked = asyncio.run(_parse_all(str(model), dev))
     print(f"\n{len(dev)} development messages ({args.dev_share:.0%} of every intent), "
           f"trained on the rest; a needless fallback costs {args.fallback_cost}\n")  # fmt: skip
     print("| threshold | ambiguity | right | wrong answer | needless fallback | cost |")

@@ -21,8 +21,13 @@ from bench.nlu_metrics import Prediction, load_heldout, prediction_from_parse, s
 REPO = Path(__file__).resolve().parent.parent
 
 
-def train(out_dir: Path) -> tuple[Path, float]:
-    """Train the NLU model from nlu_data/ with config.yml; returns (model, seconds)."""
+def train(
+    out_dir: Path,
+    config: Path = REPO / "config.yml",
+    nlu_data: Path = REPO / "nlu_data",
+    name: str = "bench",
+) -> tuple[Path, float]:
+    """Train an NLU model (default: nlu_data/ with config.yml); returns (model, seconds)."""
     # A fresh cache: Rasa would otherwise reuse components trained earlier and report
     # a few seconds instead of the real training time.
     os.environ["RASA_CACHE_DIRECTORY"] = str(out_dir / "cache")
@@ -30,10 +35,10 @@ def train(out_dir: Path) -> tuple[Path, float]:
 
     start = time.perf_counter()
     model = train_nlu(
-        config=str(REPO / "config.yml"),
-        nlu_data=str(REPO / "nlu_data"),
+        config=str(config),
+        nlu_data=str(nlu_data),
         output=str(out_dir),
-        fixed_model_name="bench",
+        fixed_model_name=name,
         domain=str(REPO / "domain.yml"),
     )
     if model is None:

@@ -65,13 +65,13 @@ def _vocabulary() -> dict[str, frozenset[str]]:
     """
     uk: set[str] = set()
     cs: set[str] = set()
-    czech_only = _words()["czech_only"] | _words()["czech_accents"]
+    czech_letters = _words()["czech_letters"]
     for path in sorted(_TRAINING_DATA.rglob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu", []):
             for line in str(block.get("examples", "")).splitlines():
                 words = _WORD_RE.findall(line.lstrip("- "))
-                czech = any(c in czech_only for w in words for c in w)
+                czech = any(c in czech_letters for w in words for c in w)
                 for word in words:
                     if len(word) < _MIN_VOCAB_WORD:
                         continue
@@ -90,6 +90,7 @@ def _words() -> dict[str, frozenset[str]]:
     # Letter sets are written as one "word" each.
     words["czech_only"] = frozenset(str(data["czech_only"]))
     words["czech_accents"] = frozenset(str(data["czech_accents"]))
+    words["czech_letters"] = words["czech_only"] | words["czech_accents"]
     # A word listed for two languages tells nothing: drop it from both.
     by_language = {
         "cs": words["frame_cs"] | words["cs"] | words["cs_terms"],
@@ -198,7 +199,7 @@ def _score(words: list[str], hint: str | None) -> Detection:
     words_of = _words()
     weights = _weights()
     vocabulary = _vocabulary()
-    czech_letters = words_of["czech_only"] | words_of["czech_accents"]
+    czech_letters = words_of["czech_letters"]
     scores = {"cs": 0.0, "uk": 0.0, "en": 0.0}
     telling: set[str] = set()  # languages of listed words, Cyrillic or Czech diacritics
     unknown: list[str] = []  # Latin words no list knows, as written (for langdetect)

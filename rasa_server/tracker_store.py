@@ -84,9 +84,12 @@ class SQLiteTrackerStore(SQLTrackerStore):
         self._data_version: int | None = None
         self._drop_cache_if_changed_elsewhere()  # connects now: WAL mode from the start
 
-    def _drop_cache_if_changed_elsewhere(self) -> None:
+    def _current_data_version(self) -> int:
         with self.engine.connect() as connection:
-            version = connection.exec_driver_sql("PRAGMA data_version").scalar()
+            return int(connection.exec_driver_sql("PRAGMA data_version").scalar())
+
+    def _drop_cache_if_changed_elsewhere(self) -> None:
+        version = self._current_data_version()
         if version != self._data_version:
             self._cache.clear()
             self._data_version = version
@@ -123,16 +126,13 @@ class SQLiteTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Write the new events, then remember the latest session as the database has it."""
         self._drop_cache_if_changed_elsewhere()
-        stored = self._cache.pop(tracker.sender_id, None)
-        if stored is not None:
-            self._cache[tracker.sender_id] = stored  # _additional_events uses it
+        stored = self._cache.get(tracker.sender_id)  # _additional_events uses it too
         try:
             await super().save(tracker)
         except BaseException:
             self._cache.pop(tracker.sender_id, None)
             raise
-        with self.engine.connect() as connection:  # our own write: not a change elsewhere
-            self._data_version = connection.exec_driver_sql("PRAGMA data_version").scalar()
+        self._data_version = self._current_data_version()  # our own write: not a change elsewhere
         if stored is None:
             return
         new = [e.as_dict() for e in itertools.islice(tracker.events, len(stored), None)]

@@ -6,15 +6,14 @@ import random
 import re
 
 import pytest
-import yaml
 
+from bench.fallback_threshold import load_examples
 from nlu_components.region_extractor import (
     RegionMatcher,
     _strip_accents,
     longest_matches,
     normalize,
 )
-from tests.support.stack import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -171,11 +170,7 @@ def _every_pattern_everywhere(matcher: RegionMatcher, text: str) -> list[tuple[i
 
 
 def test_the_prefilter_misses_nothing(matcher: RegionMatcher) -> None:
-    examples = []
-    for file in sorted((REPO_ROOT / "nlu_data").rglob("*.yml")):
-        for item in (yaml.safe_load(file.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            if "examples" in item:
-                examples += [ln[2:] for ln in str(item["examples"]).splitlines() if ln[:2] == "- "]
+    examples = [text for texts in load_examples().values() for text in texts]
     sample = random.Random(1).sample(examples, 150)
     placed = [t for t in examples if matcher.find(t)][:150]  # and messages naming places
     for text in sample + placed:

@@ -17,7 +17,6 @@ __all__ = ["REPO_ROOT", "Service", "Stack", "free_port", "start_stack"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODEL = REPO_ROOT / "models" / "poradnyk.tar.gz"
-VENV_BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
