@@ -97,6 +97,7 @@ def build_application(settings: Settings) -> Application:
 
         conversation.set_deliver(deliver)
         application.bot_data.update(
+            settings=settings,
             http=http,
             conversation=conversation,
             users=users,

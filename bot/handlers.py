@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable
 from typing import cast
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ChatAction, ChatType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from actions.compose import Reply
 from bot.conversation import Conversation
 from bot.geo import region_for_location
 from bot.sender import decode_callback, send_replies
+from bot.settings import Settings
 from bot.store import UserStore
 
 __all__ = [
@@ -36,6 +41,34 @@ def _conversation(context: ContextTypes.DEFAULT_TYPE) -> Conversation:
 
 def _users(context: ContextTypes.DEFAULT_TYPE) -> UserStore:
     return cast(UserStore, context.bot_data["users"])
+
+
+def _settings(context: ContextTypes.DEFAULT_TYPE) -> Settings:
+    return cast(Settings, context.bot_data["settings"])
+
+
+async def _typing_later(bot: Bot, chat_id: int, delay: float) -> None:
+    await asyncio.sleep(delay)
+    with contextlib.suppress(TelegramError):  # only a courtesy: never fail the answer
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+
+async def _typing_while_slow(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, work: Awaitable[list[Reply]]
+) -> list[Reply]:
+    """The replies ``work`` makes; "typing..." is shown only if they take a while.
+
+    Most answers arrive within a fraction of a second, before a typing indicator would be
+    seen; sending it anyway would cost a Bot API call per message (counted against
+    Telegram's limits) and a third of the adapter's CPU time per message.
+    """
+    typing = asyncio.create_task(
+        _typing_later(context.bot, chat_id, _settings(context).typing_after)
+    )
+    try:
+        return await work
+    finally:
+        typing.cancel()
 
 
 def _who(update: Update) -> tuple[int, int, str | None] | None:
@@ -70,8 +103,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await _flooded(context, conversation, who):
         return
     text = update.effective_message.text or ""
-    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    await _reply(context, chat_id, await conversation.on_text(user_id, text, tg_lang))
+    replies = await _typing_while_slow(
+        context, chat_id, conversation.on_text(user_id, text, tg_lang)
+    )
+    await _reply(context, chat_id, replies)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -86,7 +121,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if await _flooded(context, conversation, who):
         return
     data = decode_callback(_users(context), query.data or "") or ""
-    await _reply(context, chat_id, await conversation.on_button(user_id, data, tg_lang))
+    replies = await _typing_while_slow(
+        context, chat_id, conversation.on_button(user_id, data, tg_lang)
+    )
+    await _reply(context, chat_id, replies)
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -100,9 +138,10 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if await _flooded(context, conversation, who):
         return
     name = message.text.split()[0].split("@")[0].lstrip("/").lower()
-    if name == "contacts":
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    await _reply(context, chat_id, await conversation.command(user_id, name, tg_lang))
+    replies = await _typing_while_slow(
+        context, chat_id, conversation.command(user_id, name, tg_lang)
+    )
+    await _reply(context, chat_id, replies)
 
 
 async def on_location(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -59,6 +59,7 @@ class Settings:
     concurrent_updates: int
     telegram_max_rate: float
     warm_up: bool = True
+    typing_after: float = 1.0
 
     @property
     def db_path(self) -> Path:
@@ -103,4 +104,5 @@ class Settings:
             concurrent_updates=_int(env, "PORADNYK_CONCURRENT_UPDATES", 64),
             telegram_max_rate=_float(env, "PORADNYK_TELEGRAM_MAX_RATE", 30.0),
             warm_up=env.get("PORADNYK_WARM_UP", "1").strip() != "0",
+            typing_after=_float(env, "PORADNYK_TYPING_AFTER", 1.0),
         )

@@ -15,6 +15,7 @@ def test_defaults() -> None:
     assert s.retention_days == 90
     assert s.default_language == "uk"
     assert s.warm_up is True
+    assert s.typing_after == 1.0
 
 
 def test_values_from_environment() -> None:
@@ -25,6 +26,7 @@ def test_values_from_environment() -> None:
             "RASA_PORT": "6005",
             "PORADNYK_RETENTION_DAYS": "30",
             "PORADNYK_WARM_UP": "0",
+            "PORADNYK_TYPING_AFTER": "2.5",
         }
     )
     assert s.telegram_bot_token == "1:abc"
@@ -32,6 +34,7 @@ def test_values_from_environment() -> None:
     assert s.rasa_url == "http://127.0.0.1:6005"
     assert s.retention_days == 30
     assert s.warm_up is False
+    assert s.typing_after == 2.5
 
 
 @pytest.mark.parametrize(
@@ -39,6 +42,7 @@ def test_values_from_environment() -> None:
     [
         {"RASA_PORT": "five"},
         {"PORADNYK_DEFAULT_LANGUAGE": "de"},
+        {"PORADNYK_TYPING_AFTER": "soon"},
         {"TELEGRAM_WEBHOOK_URL": "https://example.org/telegram"},  # no secret
     ],
 )

@@ -64,7 +64,25 @@ async def test_question_in_each_language(
     assert f"<b>{content.topics[topic].title.get(lang)}</b>" in answer["text"]
     assert content.text("feedback_question", lang) in answer["text"]
     assert "/affirm" in [data for _, data in buttons(answer)]
-    assert bot.api.calls_of("sendChatAction")
+
+
+async def test_no_typing_for_a_quick_answer(start_bot: StartBot) -> None:
+    # "typing..." would cost a Bot API call per message and nobody would see it.
+    bot = await start_bot(PORADNYK_TYPING_AFTER="30")
+    user = new_user()
+    bot.api.push(Updates.text(user, "Where can I find a doctor?", language_code="en"))
+    await bot.api.wait_sent(user, 1)
+    assert not bot.api.calls_of("sendChatAction")
+
+
+async def test_typing_shown_while_an_answer_is_slow(start_bot: StartBot) -> None:
+    bot = await start_bot(PORADNYK_TYPING_AFTER="0.2")
+    bot.proxy.mode = "slow"
+    user = new_user()
+    bot.api.push(Updates.text(user, "Where can I find a doctor?", language_code="en"))
+    await bot.api.wait_sent(user, 1)
+    (typing,) = [c for c in bot.api.calls_of("sendChatAction") if int(c.params["chat_id"]) == user]
+    assert typing.params["action"] == "typing"
 
 
 async def test_follow_up_button_and_feedback(start_bot: StartBot, content: Content) -> None:
