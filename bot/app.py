@@ -20,11 +20,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from actions.compose import Reply
 from actions.content import ContentStore, domain_intents, known_topics
 from bot import handlers
 from bot.conversation import Conversation
+from bot.http_transport import async_client, transport
 from bot.rasa_client import RasaClient, default_timeout, delete_tracker, purge_trackers
 from bot.sender import send_replies
 from bot.settings import Settings
@@ -85,7 +87,8 @@ def build_application(settings: Settings) -> Application:
         logging.getLogger(name).setLevel(logging.WARNING)
 
     async def post_init(application: Application) -> None:
-        http = httpx.AsyncClient(
+        http = async_client(
+            settings.http_transport,
             timeout=default_timeout(settings.rasa_timeout),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
@@ -126,9 +129,16 @@ def build_application(settings: Settings) -> Application:
         if "http" in data:
             await data["http"].aclose()
 
+    builder = ApplicationBuilder()
+    if settings.http_transport != "httpx":
+        # python-telegram-bot's own pool sizes and timeouts, on our transport.
+        def request(size: int) -> HTTPXRequest:
+            chosen = transport(settings.http_transport, size)
+            return HTTPXRequest(size, httpx_kwargs={"transport": chosen})
+
+        builder = builder.request(request(256)).get_updates_request(request(1))
     application = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token)
+        builder.token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))

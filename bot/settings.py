@@ -60,6 +60,7 @@ class Settings:
     telegram_max_rate: float
     warm_up: bool = True
     typing_after: float = 1.0
+    http_transport: str = "aiohttp"
 
     @property
     def db_path(self) -> Path:
@@ -81,6 +82,9 @@ class Settings:
         webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
         if webhook_url and not webhook_secret:
             raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
+        http_transport = env.get("PORADNYK_HTTP_TRANSPORT", "aiohttp").strip()
+        if http_transport not in ("aiohttp", "httpx"):
+            raise SettingsError("PORADNYK_HTTP_TRANSPORT must be aiohttp or httpx")
         default_language = env.get("PORADNYK_DEFAULT_LANGUAGE", "uk")
         if default_language not in ("cs", "uk", "en"):
             raise SettingsError("PORADNYK_DEFAULT_LANGUAGE must be cs, uk or en")
@@ -105,4 +109,5 @@ class Settings:
             telegram_max_rate=_float(env, "PORADNYK_TELEGRAM_MAX_RATE", 30.0),
             warm_up=env.get("PORADNYK_WARM_UP", "1").strip() != "0",
             typing_after=_float(env, "PORADNYK_TYPING_AFTER", 1.0),
+            http_transport=http_transport,
         )

@@ -16,6 +16,7 @@ def test_defaults() -> None:
     assert s.default_language == "uk"
     assert s.warm_up is True
     assert s.typing_after == 1.0
+    assert s.http_transport == "aiohttp"
 
 
 def test_values_from_environment() -> None:
@@ -27,6 +28,7 @@ def test_values_from_environment() -> None:
             "PORADNYK_RETENTION_DAYS": "30",
             "PORADNYK_WARM_UP": "0",
             "PORADNYK_TYPING_AFTER": "2.5",
+            "PORADNYK_HTTP_TRANSPORT": "httpx",
         }
     )
     assert s.telegram_bot_token == "1:abc"
@@ -35,6 +37,7 @@ def test_values_from_environment() -> None:
     assert s.retention_days == 30
     assert s.warm_up is False
     assert s.typing_after == 2.5
+    assert s.http_transport == "httpx"
 
 
 @pytest.mark.parametrize(
@@ -43,6 +46,7 @@ def test_values_from_environment() -> None:
         {"RASA_PORT": "five"},
         {"PORADNYK_DEFAULT_LANGUAGE": "de"},
         {"PORADNYK_TYPING_AFTER": "soon"},
+        {"PORADNYK_HTTP_TRANSPORT": "curl"},
         {"TELEGRAM_WEBHOOK_URL": "https://example.org/telegram"},  # no secret
     ],
 )
