@@ -8,6 +8,10 @@ time per message. This subclass:
 - keeps one open connection, in write-ahead-log mode with ``synchronous=NORMAL``: a
   commit survives a crash of any process; only the last commits before a power cut of
   the machine can be lost;
+- reads and writes the events of a message with plain SQL on that connection (one
+  query, one multi-row insert) instead of SQLAlchemy's ORM, which cost more than the
+  database work itself; SQLAlchemy still creates the table and serves Rasa's other
+  queries, on the same connection;
 - remembers the events of the latest session of recently active conversations (a
   bounded LRU cache), so a returning user's conversation is not read back and its rows
   are not counted again. Writes still go to the database at once.
@@ -23,30 +27,27 @@ with ``db`` (the file) and optionally ``cache_size`` (conversations kept in memo
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.orm import Session
-from sqlalchemy.pool import SingletonThreadPool
+from sqlalchemy.pool import StaticPool
 
-__all__ = ["SQLiteTrackerStore", "tune_connection"]
+__all__ = ["SQLiteTrackerStore", "latest_session", "tune_connection"]
 
 _PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000")
 _Events = list[dict[str, Any]]
 
 
-def tune_connection(connection: sqlite3.Connection, _record: object = None) -> None:
+def tune_connection(connection: sqlite3.Connection) -> None:
     """Apply the pragmas to a new SQLite connection."""
-    cursor = connection.cursor()
     for pragma in _PRAGMAS:
-        cursor.execute(pragma)
-    cursor.close()
+        connection.execute(pragma)
 
 
 def latest_session(events: _Events) -> _Events:
@@ -68,25 +69,43 @@ class SQLiteTrackerStore(SQLTrackerStore):
     def __init__(self, db: str = "rasa.db", cache_size: int = 1000, **kwargs: Any) -> None:
         kwargs.pop("dialect", None)
         kwargs.pop("host", None)
-        super().__init__(dialect="sqlite", db=db, **kwargs)
+        super().__init__(dialect="sqlite", db=db, **kwargs)  # creates the table
         stock: sa.engine.Engine = self.engine
-        url = stock.url
+        path = stock.url.database or db
         stock.dispose()
-        # One connection per thread (Rasa uses the store from its event loop only), so
-        # that data_version tells our own writes from everybody else's.
+        # Rasa uses the store from its event loop only; the one connection is shared with
+        # SQLAlchemy, so that data_version tells our own writes from everybody else's.
+        self._db = sqlite3.connect(path, check_same_thread=False)
+        tune_connection(self._db)
         self.engine: sa.engine.Engine = sa.create_engine(
-            url, poolclass=SingletonThreadPool, pool_size=1
+            "sqlite://", creator=lambda: self._db, poolclass=StaticPool
         )
-        sa.event.listen(self.engine, "connect", tune_connection)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        table = self.SQLEvent.__table__.name
+        columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
+        self._insert = f"INSERT INTO {table} ({columns}) VALUES (?, ?, ?, ?, ?, ?)"
+        # Rasa's _event_query: the latest session's events, or all when none started.
+        latest = f"""
+            FROM {table} AS e, (
+                SELECT MAX(timestamp) AS start FROM {table}
+                WHERE sender_id = ? AND type_name = '{SessionStarted.type_name}'
+            ) AS s
+            WHERE e.sender_id = ? AND (e.timestamp >= s.start OR s.start IS NULL)
+        """
+        self._select_latest = f"SELECT e.data {latest} ORDER BY e.id"
+        self._count_latest = f"SELECT COUNT(*) {latest}"
         self._cache: OrderedDict[str, _Events] = OrderedDict()
         self._cache_size = max(0, int(cache_size))
         self._data_version: int | None = None
-        self._drop_cache_if_changed_elsewhere()  # connects now: WAL mode from the start
+        self._drop_cache_if_changed_elsewhere()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The one SQLite connection (SQLAlchemy's queries use it too)."""
+        return self._db
 
     def _current_data_version(self) -> int:
-        with self.engine.connect() as connection:
-            return int(connection.exec_driver_sql("PRAGMA data_version").scalar())
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def _drop_cache_if_changed_elsewhere(self) -> None:
         version = self._current_data_version()
@@ -106,34 +125,46 @@ class SQLiteTrackerStore(SQLTrackerStore):
         """The latest session of a conversation, from memory when it is there."""
         self._drop_cache_if_changed_elsewhere()
         events = self._cache.get(sender_id)
-        if events is not None:
+        if events is None:
+            rows = self._db.execute(self._select_latest, (sender_id, sender_id)).fetchall()
+            events = [json.loads(data) for (data,) in rows]
+            self._remember(sender_id, events)
+        else:
             self._cache.move_to_end(sender_id)
-            if self.domain and events:
-                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-            return None
-        tracker = await super().retrieve(sender_id)
-        self._remember(sender_id, [e.as_dict() for e in tracker.events] if tracker else [])
-        return tracker
-
-    def _additional_events(
-        self, session: Session, tracker: DialogueStateTracker
-    ) -> Iterator[Event]:
-        stored = self._cache.get(tracker.sender_id)
-        if stored is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, len(stored), len(tracker.events))
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Write the new events, then remember the latest session as the database has it."""
+        """Write the new events in one insert; remember the latest session as stored."""
+        await self.stream_events(tracker)
         self._drop_cache_if_changed_elsewhere()
-        stored = self._cache.get(tracker.sender_id)  # _additional_events uses it too
+        sender_id = tracker.sender_id
+        stored = self._cache.get(sender_id)
+        if stored is not None:
+            known = len(stored)
+        else:
+            known = self._db.execute(self._count_latest, (sender_id, sender_id)).fetchone()[0]
+        new = [(e.type_name, e.as_dict()) for e in itertools.islice(tracker.events, known, None)]
+        if not new:
+            return
+        rows = [
+            (
+                sender_id,
+                type_name,
+                data.get("timestamp"),
+                data.get("parse_data", {}).get("intent", {}).get("name"),
+                data.get("name"),
+                json.dumps(data),
+            )
+            for type_name, data in new
+        ]
         try:
-            await super().save(tracker)
+            with self._db:  # one transaction: committed, or rolled back on error
+                self._db.executemany(self._insert, rows)
         except BaseException:
-            self._cache.pop(tracker.sender_id, None)
+            self._cache.pop(sender_id, None)
             raise
         self._data_version = self._current_data_version()  # our own write: not a change elsewhere
-        if stored is None:
-            return
-        new = [e.as_dict() for e in itertools.islice(tracker.events, len(stored), None)]
-        self._remember(tracker.sender_id, latest_session(stored + new))
+        if stored is not None:
+            self._remember(sender_id, latest_session(stored + [data for _, data in new]))

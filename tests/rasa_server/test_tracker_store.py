@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -65,6 +64,9 @@ async def test_same_events_as_rasas_sql_store(tmp_path: Path, domain: Domain) ->
     db = str(tmp_path / "trackers.sqlite3")
     store = SQLiteTrackerStore(db=db, domain=domain, cache_size=3)
     reference = SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    # Rasa's own store writing the same trackers to another file: the rows must match.
+    rasa_db = str(tmp_path / "rasa.sqlite3")
+    rasa_writes = SQLTrackerStore(domain=domain, dialect="sqlite", db=rasa_db)
     rng, clock = random.Random(7), _Clock()
     senders = [f"user{i}" for i in range(6)]  # more than the cache holds
     written: dict[str, list[dict[str, object]]] = {}
@@ -76,6 +78,7 @@ async def test_same_events_as_rasas_sql_store(tmp_path: Path, domain: Domain) ->
             tracker.update(event)
             written[sender].append(event.as_dict())
         await store.save(tracker)
+        await rasa_writes.save(tracker)
         ours = await store.retrieve(sender)
         theirs = await reference.retrieve(sender)
         assert ours is not None and theirs is not None
@@ -83,6 +86,13 @@ async def test_same_events_as_rasas_sql_store(tmp_path: Path, domain: Domain) ->
         # every event written once, in order
         full = await reference.retrieve_full_tracker(sender)
         assert full is not None and _dicts(full.events) == written[sender]
+    assert _rows(db) == _rows(rasa_db)
+
+
+def _rows(db: str) -> list[tuple[object, ...]]:
+    columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
+    with sqlite3.connect(db) as connection:
+        return connection.execute(f"SELECT {columns} FROM events ORDER BY id").fetchall()
 
 
 async def test_a_cached_conversation_is_read_without_querying_events(
@@ -93,7 +103,7 @@ async def test_a_cached_conversation_is_read_without_querying_events(
     tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}))
     await store.save(tracker)
     statements: list[str] = []
-    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
+    store.connection.set_trace_callback(statements.append)
     again = await store.retrieve("u1")
     assert again is not None and again.latest_message is not None
     assert again.latest_message.text == "hi"
