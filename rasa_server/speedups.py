@@ -3,9 +3,15 @@
 Rasa checks every action server response with ``jsonschema.validate``, which first
 validates the schema itself against the JSON-Schema meta-schema and then builds a new
 validator, on every message. A py-spy profile put this at more than half of Rasa's time
-per message. Here the validator is built once and checks each response against the same
-schema; a malformed response is handed to Rasa's own check, which rejects it with its
-usual error and message.
+per message. Here the validators are built once, and a malformed response is handed to
+Rasa's own check, which rejects it with its usual error and message.
+
+Even built once, the check took about 1.2 ms per response: each event is tried against
+every branch of a ``oneOf`` with one branch per event type. The branches are told apart by
+the constant of their ``event`` property, so an event can only ever match the branch of
+its own type; checking that one branch gives the same verdict for a tenth of the cost.
+(If a Rasa upgrade changed the schema so that this no longer holds, the full check is
+used.)
 
 Nothing is changed when ``PORADNYK_RASA_SPEEDUPS=0`` (used by the benchmark for the
 unoptimised baseline).
@@ -13,6 +19,7 @@ unoptimised baseline).
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from collections.abc import Callable
@@ -21,7 +28,7 @@ from typing import Any
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 
-__all__ = ["enabled", "install"]
+__all__ = ["enabled", "install", "response_validator"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +40,51 @@ def enabled() -> bool:
     return os.environ.get("PORADNYK_RASA_SPEEDUPS", "1") != "0"
 
 
-def _cached_validation(original: _Validate) -> _Validate:
-    schema = RemoteAction.action_response_format_spec()
+def _validator(schema: dict[str, Any]) -> Callable[[Any], bool]:
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)  # once, instead of on every message
-    validator = validator_class(schema)
+    return validator_class(schema).is_valid
+
+
+def response_validator(schema: dict[str, Any]) -> Callable[[Any], bool]:
+    """Whether a response is valid under ``schema`` (Rasa's action response format).
+
+    Each event is checked against the ``oneOf`` branch of its own type only, when the
+    branches are a union tagged by a distinct ``event`` constant; else the full schema.
+    """
+    events = schema.get("properties", {}).get("events", {})
+    item = events.get("items", {})
+    branches: list[dict[str, Any]] = item.get("oneOf", [])
+    tags = [b.get("properties", {}).get("event", {}).get("const") for b in branches]
+    tagged = bool(tags) and all(isinstance(t, str) for t in tags) and len(set(tags)) == len(tags)
+    if not tagged:
+        return _validator(schema)
+    untagged_item = {k: v for k, v in item.items() if k != "oneOf"}
+    outer = copy.deepcopy(schema)
+    outer["properties"]["events"]["items"] = {"type": "object"}
+    outer_valid = _validator(outer)
+    by_tag = {
+        t: _validator({**untagged_item, "allOf": [b]}) for t, b in zip(tags, branches, strict=True)
+    }
+
+    def is_valid(result: Any) -> bool:
+        if not outer_valid(result):
+            return False
+        for event in result.get("events") or ():
+            tag = event.get("event")
+            check = by_tag.get(tag) if isinstance(tag, str) else None
+            if check is None or not check(event):
+                return False
+        return True
+
+    return is_valid
+
+
+def _cached_validation(original: _Validate) -> _Validate:
+    is_valid = response_validator(RemoteAction.action_response_format_spec())
 
     def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-        if validator.is_valid(result):
+        if is_valid(result):
             return True
         # Let Rasa's own code raise its error with its own message.
         return original(self, result)

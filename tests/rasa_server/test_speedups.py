@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core import events
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_server import speedups
@@ -68,3 +73,79 @@ def test_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     original = RemoteAction._validate_action_result
     speedups.install()
     assert RemoteAction._validate_action_result is original
+
+
+# Every event type Rasa knows, as it serialises them: the seeds of the property test.
+_EVENTS: list[dict[str, Any]] = [
+    e.as_dict()
+    for e in (
+        events.UserUttered("hi", {"name": "greet", "confidence": 0.9}, [], message_id="m1"),
+        events.BotUttered("hello", {"buttons": [{"title": "A", "payload": "/a"}]}),
+        events.SlotSet("region", "praha"),
+        events.SlotSet("language", None),
+        events.ActionExecuted("action_answer", policy="RulePolicy", confidence=1.0),
+        events.ActionExecuted("action_listen"),
+        events.SessionStarted(),
+        events.Restarted(),
+        events.AllSlotsReset(),
+        events.ReminderScheduled("intent", datetime.datetime(2026, 1, 1), name="r"),
+        events.ReminderCancelled(name="r"),
+        events.ConversationPaused(),
+        events.ConversationResumed(),
+        events.FollowupAction("action_menu"),
+        events.UserUtteranceReverted(),
+        events.ActionReverted(),
+        events.StoryExported(),
+        events.ActiveLoop("form"),
+        events.LegacyForm(None),
+        events.LoopInterrupted(True),
+        events.ActionExecutionRejected("action_answer"),
+        events.AgentUttered("text"),
+        events.EntitiesAdded([{"entity": "region", "value": "praha"}]),
+        events.DefinePrevUserUtteredFeaturization(False),
+    )
+]
+_SCHEMA = RemoteAction.action_response_format_spec()
+_FULL = jsonschema.validators.validator_for(_SCHEMA)(_SCHEMA).is_valid
+_FAST = speedups.response_validator(_SCHEMA)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _responses(draw: st.DrawFn) -> dict[str, Any]:
+    """Real events, some with a field changed to any JSON value, or a field dropped."""
+    result: list[dict[str, Any]] = []
+    for seed in draw(st.lists(st.sampled_from(_EVENTS), max_size=4)):
+        event = dict(seed)
+        if draw(st.booleans()):
+            key = draw(st.sampled_from([*sorted(event), "event", "timestamp", "text", "name"]))
+            if draw(st.booleans()):
+                event[key] = draw(_JSON)
+            else:
+                event.pop(key, None)
+        result.append(event)
+    response: dict[str, Any] = {"events": result, "responses": [{"text": "Ahoj"}]}
+    if draw(st.integers(0, 9)) == 0:
+        response[draw(st.sampled_from(["events", "responses"]))] = draw(_JSON)
+    return response
+
+
+@settings(max_examples=600, deadline=None)
+@given(_responses())
+def test_per_type_check_agrees_with_the_full_schema(response: dict[str, Any]) -> None:
+    assert _FAST(response) == _FULL(response)
+
+
+def test_every_event_type_is_valid_and_the_union_is_tagged() -> None:
+    schema = RemoteAction.action_response_format_spec()
+    tags = {
+        b["properties"]["event"]["const"] for b in schema["properties"]["events"]["items"]["oneOf"]
+    }
+    assert {e["event"] for e in _EVENTS} <= tags  # the seeds reach every branch we know
+    assert speedups.response_validator(schema)({"events": _EVENTS, "responses": []})
