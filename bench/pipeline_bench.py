@@ -8,8 +8,9 @@ against a local Bot API stand-in, offers a steady load of messages from many sim
 users (a new user for every message: the worst case for the tracker store), and prints
 latency (update handed out by getUpdates -> sendMessage received, and from the moment
 the update reached the stand-in, which includes queueing), throughput, the same for
-Rasa's REST webhook and /model/parse alone, resident memory of each process, and cold
-start. ``--baseline`` runs the same steps, in the same run, with Rasa's default dialogue
+Rasa's REST webhook and /model/parse alone, the CPU time each process spends per message
+(less sensitive to a busy shared machine than latency), resident memory of each process,
+and cold start. ``--baseline`` runs the same steps, in the same run, with Rasa's default dialogue
 policies (TED, UnexpecTED, Memoization, Rule) instead of rules only, and on the whole
 unoptimised configuration (bench/baseline.py), and prints the ratios. Everything runs
 on 127.0.0.1.
@@ -55,6 +56,7 @@ class LoadResult:
     latencies_ms: list[float]
     duration: float
     queued_ms: list[float] = field(default_factory=list)  # from the push, with queueing
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # process -> CPU ms per message
 
     def pct(self, q: float, queued: bool = False) -> float:
         """The q-quantile of the latencies in ms (from the push when ``queued``)."""
@@ -102,6 +104,29 @@ def rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total / 1024
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+async def measured_load(
+    name: str, rate: float, seconds: float, send: Send, procs: dict[str, int]
+) -> LoadResult:
+    """:func:`offer_load`, with the CPU time of each process per answered message."""
+    before = {k: cpu_seconds(p) for k, p in procs.items()}
+    result = await offer_load(name, rate, seconds, send)
+    per = 1000 / max(1, result.answered)
+    result.cpu_ms = {k: (cpu_seconds(p) - before[k]) * per for k, p in procs.items()}
+    return result
 
 
 def _texts() -> list[str]:
@@ -239,22 +264,25 @@ async def run_benchmark(
             for text in ("Як продовжити тимчасовий захист?", "Kde najdu dětského lékaře?")
         ]
         first, second = (t[0] if t else float("nan") for t in firsts)
+        procs = {
+            "action server": stack.actions.process.pid,
+            "Rasa server": stack.rasa.process.pid,
+            "adapter": adapter.service.process.pid,
+        }
+        # The Bot API stand-in and the load generator run in this process.
+        cpu_procs = {**procs, "benchmark": os.getpid()}
         async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as http:
             direct = direct_senders(stack, http)
             for rate in rates:
-                results.append(await offer_load("whole pipeline", rate, seconds, adapter.ask))
-                print_row(label, results[-1])
-                for name, send in direct.items():
-                    results.append(await offer_load(name, rate, seconds, send))
+                for name, send in {"whole pipeline": adapter.ask, **direct}.items():
+                    results.append(await measured_load(name, rate, seconds, send, cpu_procs))
                     print_row(label, results[-1])
-            procs = {
-                "action server": stack.actions.process.pid,
-                "Rasa server": stack.rasa.process.pid,
-                "adapter": adapter.service.process.pid,
-            }
             before = {k: rss_mb(v) for k, v in procs.items()}
             if soak:
-                results.append(await offer_load("soak", soak_rate, soak / soak_rate, adapter.ask))
+                soak_seconds = soak / soak_rate
+                results.append(
+                    await measured_load("soak", soak_rate, soak_seconds, adapter.ask, cpu_procs)
+                )
                 print_row(label, results[-1])
             after = {k: rss_mb(v) for k, v in procs.items()}
             memory = {k: (before[k], after[k]) for k in procs}
@@ -299,6 +327,7 @@ def print_tables(run: Run) -> None:
     print(
         f"First answer after start-up: {run.first_ms:.0f} ms; the next one: {run.second_ms:.0f} ms"
     )
+    print_cpu(run)
     if run.memory:
         print("\n| process | RSS MB after load | RSS MB after soak | growth |")
         print("|---|---:|---:|---:|")
@@ -307,6 +336,24 @@ def print_tables(run: Run) -> None:
             print(f"| {name} | {before:.0f} | {after:.0f} | {growth:+.1f}% |")
         total = sum(a for _, a in run.memory.values())
         print(f"| **all** | | {total:.0f} | |")
+
+
+def print_cpu(run: Run) -> None:
+    """CPU ms per answered message, by process ("benchmark": Bot API stand-in and load)."""
+    rows = [r for r in run.results if r.cpu_ms]
+    if not rows:
+        return
+    names = list(rows[0].cpu_ms)
+    cores = os.cpu_count() or 1
+    print(f"\nCPU time per answered message, ms ({cores} cores; "
+          "% busy = all processes' CPU over the step's duration and all cores):\n")  # fmt: skip
+    print(f"| path | offered msg/s | {' | '.join(names)} | all | % busy |")
+    print("|---|---:|" + "---:|" * (len(names) + 2))
+    for r in rows:
+        total = sum(r.cpu_ms.values())
+        busy = total * r.answered / 1000 / r.duration / cores * 100 if r.duration else 0.0
+        cells = " | ".join(f"{r.cpu_ms[n]:.1f}" for n in names)
+        print(f"| {r.name} | {r.rate:g} | {cells} | {total:.1f} | {busy:.0f} |")
 
 
 def print_ratios(optimised: Run, baseline: Run) -> None:

@@ -2,11 +2,13 @@
 
 Usage: .venv/bin/python -m bench.rasa_probe [--messages 80]
 
-Starts the action server and Rasa three times: stock (no speed-ups, Rasa's SQL tracker
-store), with the cached action-response validator only, and as shipped (plus the
-WAL-mode SQLite tracker store with its cache). Each gets the same messages one after
-another, each from a new user, then the same number from one returning user, and the
-medians are printed. One message at a time, so no queueing is measured, only work.
+Starts the action server and Rasa once per setup, adding one change at a time: stock
+(no speed-ups, Rasa's SQL tracker store), the action-response check built once and per
+event type, the SQLite tracker store of rasa_server/, and the graph run without dask
+(as shipped). Each gets the same messages one after another, each from a new user, then
+the same number from one returning user. It prints the median time per message and the
+CPU time the Rasa process spent per message. One message at a time, so no queueing is
+measured, only work.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import httpx
 
 from bench.baseline import stock_endpoints
 from bench.nlu_metrics import load_heldout
+from bench.pipeline_bench import cpu_seconds
 from tests.support.stack import REPO_ROOT, start_stack
 
 __all__ = ["main", "median_ms"]
@@ -44,19 +47,20 @@ async def median_ms(rasa_url: str, texts: list[str], senders: list[str]) -> floa
 
 
 def main() -> None:
-    """Run the three setups and print a table."""
+    """Run the setups and print a table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=80)
     n = parser.parse_args().messages
     texts = [e.text for e in load_heldout() if e.intent != "out_of_scope"][:n]
-    print("| setup | new user, median ms | returning user, median ms |")
-    print("|---|---:|---:|")
+    print("| setup | new user: median ms | CPU ms | returning user: median ms | CPU ms |")
+    print("|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
         stock = stock_endpoints(Path(tmp))
         setups = [
             ("stock Rasa path (rules only)", stock, "0"),
-            ("+ cached action-response validator", stock, "1"),
-            ("+ WAL SQLite tracker store, cached (as shipped)", REPO_ROOT / "endpoints.yml", "1"),
+            ("+ action-response check built once, per event type", stock, "validator"),
+            ("+ SQLite tracker store", REPO_ROOT / "endpoints.yml", "validator"),
+            ("+ graph run without dask (as shipped)", REPO_ROOT / "endpoints.yml", "1"),
         ]  # fmt: skip
         for i, (name, endpoints, speedups) in enumerate(setups):
             data = Path(tmp) / f"setup{i}"
@@ -64,13 +68,17 @@ def main() -> None:
             stack = start_stack(data, endpoints=endpoints,
                                 extra_env={"PORADNYK_RASA_SPEEDUPS": speedups})  # fmt: skip
             try:
-                url = stack.rasa_url
+                url, pid = stack.rasa_url, stack.rasa.process.pid
                 asyncio.run(median_ms(url, texts[:10], [f"warm{j}" for j in range(10)]))
+                cpu = cpu_seconds(pid)
                 new = asyncio.run(median_ms(url, texts, [f"new{j}" for j in range(n)]))
+                cpu_new, cpu = (cpu_seconds(pid) - cpu) * 1000 / n, cpu_seconds(pid)
                 same = asyncio.run(median_ms(url, texts, ["returning"] * n))
+                cpu_same = (cpu_seconds(pid) - cpu) * 1000 / n
             finally:
                 stack.stop()
-            print(f"| {name} | {new:.1f} | {same:.1f} |", flush=True)
+            print(f"| {name} | {new:.1f} | {cpu_new:.1f} | {same:.1f} | {cpu_same:.1f} |",
+                  flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -13,8 +13,10 @@ its own type; checking that one branch gives the same verdict for a tenth of the
 (If a Rasa upgrade changed the schema so that this no longer holds, the full check is
 used.)
 
-Nothing is changed when ``PORADNYK_RASA_SPEEDUPS=0`` (used by the benchmark for the
-unoptimised baseline).
+The graph runner of :mod:`rasa_server.graph_runner` is the other speed-up installed here.
+
+``PORADNYK_RASA_SPEEDUPS`` chooses: ``1`` (default) all, ``0`` none (the benchmark's
+unoptimised baseline), or a comma-separated list of ``validator`` and ``runner``.
 """
 
 from __future__ import annotations
@@ -27,17 +29,31 @@ from typing import Any
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
 
-__all__ = ["enabled", "install", "response_validator"]
+from rasa_server.graph_runner import sequential_run
+
+__all__ = ["SPEEDUPS", "install", "response_validator", "wanted"]
 
 logger = logging.getLogger(__name__)
 
 _Validate = Callable[[RemoteAction, dict[str, Any]], bool]
 
 
-def enabled() -> bool:
-    """Whether the speed-ups are wanted (``PORADNYK_RASA_SPEEDUPS`` not ``0``)."""
-    return os.environ.get("PORADNYK_RASA_SPEEDUPS", "1") != "0"
+SPEEDUPS = ("validator", "runner")
+
+
+def wanted() -> set[str]:
+    """The speed-ups ``PORADNYK_RASA_SPEEDUPS`` asks for."""
+    raw = os.environ.get("PORADNYK_RASA_SPEEDUPS", "1").strip()
+    if raw in ("", "1"):
+        return set(SPEEDUPS)
+    if raw == "0":
+        return set()
+    names = {name.strip() for name in raw.split(",")}
+    if names - set(SPEEDUPS):
+        raise ValueError(f"PORADNYK_RASA_SPEEDUPS: unknown {sorted(names - set(SPEEDUPS))}")
+    return names
 
 
 def _validator(schema: dict[str, Any]) -> Callable[[Any], bool]:
@@ -94,12 +110,12 @@ def _cached_validation(original: _Validate) -> _Validate:
 
 
 def install() -> None:
-    """Apply the speed-ups to this process's Rasa (idempotent)."""
-    if not enabled():
-        logger.info("Rasa speed-ups are off (PORADNYK_RASA_SPEEDUPS=0)")
-        return
-    current = RemoteAction._validate_action_result
-    if hasattr(current, "__wrapped__"):
-        return
-    RemoteAction._validate_action_result = _cached_validation(current)
-    logger.info("Rasa speed-ups installed: cached action response validator")
+    """Apply the wanted speed-ups to this process's Rasa (idempotent)."""
+    chosen = wanted()
+    if "validator" in chosen:
+        current = RemoteAction._validate_action_result
+        if not hasattr(current, "__wrapped__"):
+            RemoteAction._validate_action_result = _cached_validation(current)
+    if "runner" in chosen:
+        DaskGraphRunner.run = sequential_run
+    logger.info("Rasa speed-ups: %s", ", ".join(sorted(chosen)) or "none")

@@ -22,9 +22,13 @@ async def test_benchmark_runs_on_a_tiny_load(
     assert all(
         q >= h for r in run.results for h, q in zip(r.latencies_ms, r.queued_ms, strict=True)
     )
+    # every message costs Rasa and the benchmark CPU; the adapter only on its own path
+    assert all(set(r.cpu_ms) == {*run.memory, "benchmark"} for r in run.results)
+    assert all(r.cpu_ms["Rasa server"] > 0 and r.cpu_ms["benchmark"] > 0 for r in run.results)
     assert set(run.memory) == {"action server", "Rasa server", "adapter"}
     assert all(before > 10 for before, _ in run.memory.values())
     assert not math.isnan(run.first_ms) and not math.isnan(run.second_ms)
     print_tables(run)
     print_ratios(run, run)
-    assert "1.00x" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1.00x" in out and "| whole pipeline | 2 |" in out and "% busy" in out

@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core import events
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_server import speedups
+from rasa_server.graph_runner import sequential_run
 
 VALID: list[dict[str, Any]] = [
     {"events": [], "responses": []},
@@ -37,6 +39,7 @@ def action(monkeypatch: pytest.MonkeyPatch) -> Iterator[RemoteAction]:
     monkeypatch.setattr(
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
     monkeypatch.delenv("PORADNYK_RASA_SPEEDUPS", raising=False)
     original = RemoteAction._validate_action_result
     speedups.install()
@@ -69,10 +72,26 @@ def test_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
     monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "0")
-    original = RemoteAction._validate_action_result
+    original = RemoteAction._validate_action_result, DaskGraphRunner.run
     speedups.install()
-    assert RemoteAction._validate_action_result is original
+    assert (RemoteAction._validate_action_result, DaskGraphRunner.run) == original
+
+
+def test_chosen_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
+    )
+    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    validate = RemoteAction._validate_action_result
+    monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "runner")
+    speedups.install()
+    assert DaskGraphRunner.run is sequential_run
+    assert RemoteAction._validate_action_result is validate
+    monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "runner,typo")
+    with pytest.raises(ValueError, match="typo"):
+        speedups.install()
 
 
 # Every event type Rasa knows, as it serialises them: the seeds of the property test.
@@ -104,6 +123,11 @@ _EVENTS: list[dict[str, Any]] = [
         events.EntitiesAdded([{"entity": "region", "value": "praha"}]),
         events.DefinePrevUserUtteredFeaturization(False),
     )
+] + [
+    # legacy names Rasa still accepts from action servers (it now writes active_loop and
+    # loop_interrupted instead)
+    {"event": "form", "name": "a_form", "timestamp": None},
+    {"event": "form_validation", "validate": True, "timestamp": None},
 ]
 _SCHEMA = RemoteAction.action_response_format_spec()
 _FULL = jsonschema.validators.validator_for(_SCHEMA)(_SCHEMA).is_valid
@@ -143,9 +167,7 @@ def test_per_type_check_agrees_with_the_full_schema(response: dict[str, Any]) ->
 
 
 def test_every_event_type_is_valid_and_the_union_is_tagged() -> None:
-    schema = RemoteAction.action_response_format_spec()
-    tags = {
-        b["properties"]["event"]["const"] for b in schema["properties"]["events"]["items"]["oneOf"]
-    }
-    assert {e["event"] for e in _EVENTS} <= tags  # the seeds reach every branch we know
-    assert speedups.response_validator(schema)({"events": _EVENTS, "responses": []})
+    branches = _SCHEMA["properties"]["events"]["items"]["oneOf"]
+    tags = {b["properties"]["event"]["const"] for b in branches}
+    assert {e["event"] for e in _EVENTS} == tags  # the seeds reach every branch
+    assert _FAST({"events": _EVENTS, "responses": []})
