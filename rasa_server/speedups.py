@@ -13,10 +13,12 @@ its own type; checking that one branch gives the same verdict for a tenth of the
 (If a Rasa upgrade changed the schema so that this no longer holds, the full check is
 used.)
 
-The graph runner of :mod:`rasa_server.graph_runner` is the other speed-up installed here.
+Installed here too: the graph run without dask (:mod:`rasa_server.graph_runner`) and
+kept-open connections to the action server (:mod:`rasa_server.endpoint_sessions`).
 
 ``PORADNYK_RASA_SPEEDUPS`` chooses: ``1`` (default) all, ``0`` none (the benchmark's
-unoptimised baseline), or a comma-separated list of ``validator`` and ``runner``.
+unoptimised baseline), or a comma-separated list of ``validator``, ``runner`` and
+``sessions``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from typing import Any
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.utils.endpoints import EndpointConfig
 
+from rasa_server.endpoint_sessions import kept_session
 from rasa_server.graph_runner import sequential_run
 
 __all__ = ["SPEEDUPS", "install", "response_validator", "wanted"]
@@ -40,7 +44,7 @@ logger = logging.getLogger(__name__)
 _Validate = Callable[[RemoteAction, dict[str, Any]], bool]
 
 
-SPEEDUPS = ("validator", "runner")
+SPEEDUPS = ("validator", "runner", "sessions")
 
 
 def wanted() -> set[str]:
@@ -118,4 +122,6 @@ def install() -> None:
             RemoteAction._validate_action_result = _cached_validation(current)
     if "runner" in chosen:
         DaskGraphRunner.run = sequential_run
+    if "sessions" in chosen and not hasattr(EndpointConfig.session, "__wrapped__"):
+        EndpointConfig.session = kept_session(EndpointConfig.session)
     logger.info("Rasa speed-ups: %s", ", ".join(sorted(chosen)) or "none")

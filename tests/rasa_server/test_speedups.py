@@ -33,13 +33,19 @@ INVALID: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture
-def action(monkeypatch: pytest.MonkeyPatch) -> Iterator[RemoteAction]:
-    """A remote action with the speed-ups installed (undone afterwards)."""
+def _restore_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Undo whatever install() patches when the test ends."""
     monkeypatch.setattr(
         RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
     )
     monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+
+
+@pytest.fixture
+def action(monkeypatch: pytest.MonkeyPatch) -> Iterator[RemoteAction]:
+    """A remote action with the speed-ups installed (undone afterwards)."""
+    _restore_afterwards(monkeypatch)
     monkeypatch.delenv("PORADNYK_RASA_SPEEDUPS", raising=False)
     original = RemoteAction._validate_action_result
     speedups.install()
@@ -63,32 +69,32 @@ def test_invalid_responses_fail_as_in_rasa(action: RemoteAction, response: dict[
 
 
 def test_installing_twice_wraps_once(action: RemoteAction) -> None:
-    installed = RemoteAction._validate_action_result
+    installed = RemoteAction._validate_action_result, EndpointConfig.session
     speedups.install()
-    assert RemoteAction._validate_action_result is installed
+    assert (RemoteAction._validate_action_result, EndpointConfig.session) == installed
+    assert DaskGraphRunner.run is sequential_run
 
 
 def test_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
-    )
-    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    _restore_afterwards(monkeypatch)
     monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "0")
-    original = RemoteAction._validate_action_result, DaskGraphRunner.run
+    original = RemoteAction._validate_action_result, DaskGraphRunner.run, EndpointConfig.session
     speedups.install()
-    assert (RemoteAction._validate_action_result, DaskGraphRunner.run) == original
+    assert (
+        RemoteAction._validate_action_result,
+        DaskGraphRunner.run,
+        EndpointConfig.session,
+    ) == original
 
 
 def test_chosen_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        RemoteAction, "_validate_action_result", RemoteAction._validate_action_result
-    )
-    monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
+    _restore_afterwards(monkeypatch)
     validate = RemoteAction._validate_action_result
     monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "runner")
     speedups.install()
     assert DaskGraphRunner.run is sequential_run
     assert RemoteAction._validate_action_result is validate
+    assert not hasattr(EndpointConfig.session, "__wrapped__")
     monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "runner,typo")
     with pytest.raises(ValueError, match="typo"):
         speedups.install()
