@@ -13,12 +13,13 @@ its own type; checking that one branch gives the same verdict for a tenth of the
 (If a Rasa upgrade changed the schema so that this no longer holds, the full check is
 used.)
 
-Installed here too: the graph run without dask (:mod:`rasa_server.graph_runner`) and
-kept-open connections to the action server (:mod:`rasa_server.endpoint_sessions`).
+Installed here too: the graph run without dask (:mod:`rasa_server.graph_runner`),
+kept-open connections to the action server (:mod:`rasa_server.endpoint_sessions`) and
+the remembered event classes (:mod:`rasa_server.event_types`).
 
 ``PORADNYK_RASA_SPEEDUPS`` chooses: ``1`` (default) all, ``0`` none (the benchmark's
-unoptimised baseline), or a comma-separated list of ``validator``, ``runner`` and
-``sessions``.
+unoptimised baseline), or a comma-separated list of ``validator``, ``runner``,
+``sessions`` and ``events``.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ from typing import Any
 import jsonschema
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_server.endpoint_sessions import kept_session
+from rasa_server.event_types import cached_resolve_by_type
 from rasa_server.graph_runner import sequential_run
 
 __all__ = ["SPEEDUPS", "install", "response_validator", "wanted"]
@@ -44,7 +47,7 @@ logger = logging.getLogger(__name__)
 _Validate = Callable[[RemoteAction, dict[str, Any]], bool]
 
 
-SPEEDUPS = ("validator", "runner", "sessions")
+SPEEDUPS = ("validator", "runner", "sessions", "events")
 
 
 def wanted() -> set[str]:
@@ -124,4 +127,7 @@ def install() -> None:
         DaskGraphRunner.run = sequential_run
     if "sessions" in chosen and not hasattr(EndpointConfig.session, "__wrapped__"):
         EndpointConfig.session = kept_session(EndpointConfig.session)
+    resolve = Event.__dict__["resolve_by_type"].__func__
+    if "events" in chosen and not hasattr(resolve, "__wrapped__"):
+        Event.resolve_by_type = staticmethod(cached_resolve_by_type(resolve))
     logger.info("Rasa speed-ups: %s", ", ".join(sorted(chosen)) or "none")

@@ -14,6 +14,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core import events
+from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 
 from rasa_server import speedups
@@ -40,6 +41,7 @@ def _restore_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
+    monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
 
 
 @pytest.fixture
@@ -73,6 +75,7 @@ def test_installing_twice_wraps_once(action: RemoteAction) -> None:
     speedups.install()
     assert (RemoteAction._validate_action_result, EndpointConfig.session) == installed
     assert DaskGraphRunner.run is sequential_run
+    assert hasattr(Event.resolve_by_type, "__wrapped__")
 
 
 def test_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
