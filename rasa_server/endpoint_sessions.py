@@ -8,22 +8,32 @@ and timeout), which ``async with`` hands out but does not close.
 
 Idle connections are dropped after :data:`KEEPALIVE_SECONDS`, before the action server
 (Sanic, 5 s by default) would close them, so a request is not sent down a connection the
-server is closing.
+server is closing. The sessions are closed when the server stops
+(:func:`closing_kept_sessions` wraps Rasa's ``close_resources``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import Any
 
 import aiohttp
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-__all__ = ["KEEPALIVE_SECONDS", "KeptSession", "kept_session"]
+__all__ = [
+    "KEEPALIVE_SECONDS",
+    "KeptSession",
+    "close_kept_sessions",
+    "closing_kept_sessions",
+    "kept_session",
+]
 
 KEEPALIVE_SECONDS = 2.0
 _KEPT = "_poradnyk_session"
+_OPEN: weakref.WeakSet[aiohttp.ClientSession] = weakref.WeakSet()
 
 
 class KeptSession:
@@ -48,12 +58,36 @@ def _new_session(config: EndpointConfig) -> aiohttp.ClientSession:
     auth = None
     if config.basic_auth:
         auth = aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"])
-    return aiohttp.ClientSession(
+    session = aiohttp.ClientSession(
         headers=config.headers,
         auth=auth,
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
     )
+    _OPEN.add(session)
+    return session
+
+
+async def close_kept_sessions() -> None:
+    """Close every kept session (at shutdown)."""
+    for session in list(_OPEN):
+        await session.close()
+
+
+_CloseResources = Callable[[Any, asyncio.AbstractEventLoop], Awaitable[None]]
+
+
+def closing_kept_sessions(close_resources: _CloseResources) -> _CloseResources:
+    """Rasa's ``close_resources`` (run when the server stops), closing the sessions too."""
+
+    async def close(app: Any, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            await close_resources(app, loop)
+        finally:
+            await close_kept_sessions()
+
+    close.__wrapped__ = close_resources  # type: ignore[attr-defined]
+    return close
 
 
 def kept_session(

@@ -31,12 +31,13 @@ from collections.abc import Callable
 from typing import Any
 
 import jsonschema
+import rasa.core.run
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event
 from rasa.utils.endpoints import EndpointConfig
 
-from rasa_server.endpoint_sessions import kept_session
+from rasa_server.endpoint_sessions import closing_kept_sessions, kept_session
 from rasa_server.event_types import cached_resolve_by_type
 from rasa_server.graph_runner import sequential_run
 
@@ -127,6 +128,7 @@ def install() -> None:
         DaskGraphRunner.run = sequential_run
     if "sessions" in chosen and not hasattr(EndpointConfig.session, "__wrapped__"):
         EndpointConfig.session = kept_session(EndpointConfig.session)
+        rasa.core.run.close_resources = closing_kept_sessions(rasa.core.run.close_resources)
     resolve = Event.__dict__["resolve_by_type"].__func__
     if "events" in chosen and not hasattr(resolve, "__wrapped__"):
         Event.resolve_by_type = staticmethod(cached_resolve_by_type(resolve))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from rasa_server.endpoint_sessions import kept_session
+from rasa_server.endpoint_sessions import (
+    close_kept_sessions,
+    closing_kept_sessions,
+    kept_session,
+)
 from tests.support.local_site import serve
 
 
@@ -68,3 +73,21 @@ async def test_one_connection_and_the_same_request(
     with pytest.raises(ClientResponseError):  # errors are raised as before
         await endpoint.request(json={}, method="post", params={"fail": "1"})
     assert (await endpoint.request(json={"n": 2}, method="post"))["body"] == {"n": 2}
+    await close_kept_sessions()
+
+
+async def test_sessions_are_closed_with_rasas_resources(
+    server: tuple[str, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(EndpointConfig, "session", kept_session(EndpointConfig.session))
+    endpoint = _endpoint(server[0])
+    await endpoint.request(json={}, method="post")
+    async with endpoint.session() as session:
+        assert not session.closed
+    closed: list[bool] = []
+
+    async def rasas_own(app: object, loop: object) -> None:
+        closed.append(session.closed)
+
+    await closing_kept_sessions(rasas_own)(object(), asyncio.get_running_loop())
+    assert closed == [False] and session.closed

@@ -16,6 +16,11 @@ from rasa_server.graph_runner import sequential_run
 from tests.support.stack import MODEL
 
 DASK_RUN = DaskGraphRunner.run
+# Loading DIET in this process runs a step of TensorFlow, which warns from inside
+# Python's random module (not our code).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:non-integer arguments to randrange:DeprecationWarning"
+)
 
 
 @pytest.fixture(scope="module")

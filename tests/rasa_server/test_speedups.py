@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import rasa.core.run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import ValidationError
@@ -42,6 +43,7 @@ def _restore_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DaskGraphRunner, "run", DaskGraphRunner.run)
     monkeypatch.setattr(EndpointConfig, "session", EndpointConfig.session)
     monkeypatch.setattr(Event, "resolve_by_type", Event.__dict__["resolve_by_type"])
+    monkeypatch.setattr(rasa.core.run, "close_resources", rasa.core.run.close_resources)
 
 
 @pytest.fixture
