@@ -36,6 +36,7 @@ import httpx
 from actions.content import known_topics, load_content
 from bench.baseline import BASELINE_ENV, baseline_model, stock_endpoints, train
 from bench.nlu_metrics import load_heldout
+from bot.http_transport import async_client
 from bot.render import to_html
 from tests.support.bot_api import TOKEN, BotApiStandIn, Updates
 from tests.support.stack import MODEL, REPO_ROOT, Service, Stack, start_stack
@@ -271,7 +272,10 @@ async def run_benchmark(
         }
         # The Bot API stand-in and the load generator run in this process.
         cpu_procs = {**procs, "benchmark": os.getpid()}
-        async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200)) as http:
+        # The adapter's own HTTP client: httpx's default transport would cost this process
+        # more CPU per request than Rasa spends on a parse, and distort the direct rows.
+        limits = httpx.Limits(max_connections=200)
+        async with async_client("aiohttp", timeout=30, limits=limits) as http:
             direct = direct_senders(stack, http)
             for rate in rates:
                 for name, send in {"whole pipeline": adapter.ask, **direct}.items():
