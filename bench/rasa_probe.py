@@ -4,8 +4,9 @@ Usage: .venv/bin/python -m bench.rasa_probe [--messages 80]
 
 Starts the action server and Rasa once per setup, adding one change at a time: stock
 (no speed-ups, Rasa's SQL tracker store), the action-response check built once and per
-event type, the SQLite tracker store of rasa_server/, and the graph run without dask
-(as shipped). Each gets the same messages one after another, each from a new user, then
+event type, the SQLite tracker store of rasa_server/, the graph run without dask, the
+connection to the action server kept open, and the event classes remembered (as
+shipped). Each gets the same messages one after another, each from a new user, then
 the same number from one returning user. It prints the median time per message and the
 CPU time the Rasa process spent per message. One message at a time, so no queueing is
 measured, only work.
@@ -55,12 +56,14 @@ def main() -> None:
     print("| setup | new user: median ms | CPU ms | returning user: median ms | CPU ms |")
     print("|---|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
-        stock = stock_endpoints(Path(tmp))
+        stock, shipped = stock_endpoints(Path(tmp)), REPO_ROOT / "endpoints.yml"
         setups = [
             ("stock Rasa path (rules only)", stock, "0"),
             ("+ action-response check built once, per event type", stock, "validator"),
-            ("+ SQLite tracker store", REPO_ROOT / "endpoints.yml", "validator"),
-            ("+ graph run without dask (as shipped)", REPO_ROOT / "endpoints.yml", "1"),
+            ("+ SQLite tracker store", shipped, "validator"),
+            ("+ graph run without dask", shipped, "validator,runner"),
+            ("+ connection to the action server kept open", shipped, "validator,runner,sessions"),
+            ("+ event classes remembered (as shipped)", shipped, "1"),
         ]  # fmt: skip
         for i, (name, endpoints, speedups) in enumerate(setups):
             data = Path(tmp) / f"setup{i}"
