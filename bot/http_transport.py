@@ -7,7 +7,8 @@ Rasa already depends on, does the same request in about a tenth of that. So the 
 keeps using httpx (its client, timeouts and errors, also inside python-telegram-bot),
 and :class:`AiohttpTransport` only moves the bytes.
 
-``PORADNYK_HTTP_TRANSPORT=httpx`` switches back to httpx's own transport.
+``PORADNYK_HTTP_TRANSPORT=httpx`` switches back to httpx's own transport; use it behind
+an HTTP proxy, which this transport does not know about.
 """
 
 from __future__ import annotations
