@@ -60,7 +60,7 @@ async def _typing_while_slow(
 
     Most answers arrive within a fraction of a second, before a typing indicator would be
     seen; sending it anyway would cost a Bot API call per message (counted against
-    Telegram's limits) and a third of the adapter's CPU time per message.
+    Telegram's limits) and about 2 ms of the adapter's CPU time per message.
     """
     typing = asyncio.create_task(
         _typing_later(context.bot, chat_id, _settings(context).typing_after)

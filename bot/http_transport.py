@@ -50,9 +50,12 @@ def _as_httpx_error(exc: Exception, request: httpx.Request) -> httpx.TransportEr
         return httpx.ReadTimeout(message, request=request)
     if isinstance(exc, aiohttp.ClientConnectorError):
         return httpx.ConnectError(message, request=request)
-    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError)):
-        return httpx.RemoteProtocolError(message, request=request)
-    if isinstance(exc, aiohttp.ClientResponseError):
+    protocol = (
+        aiohttp.ServerDisconnectedError,
+        aiohttp.ClientPayloadError,
+        aiohttp.ClientResponseError,
+    )
+    if isinstance(exc, protocol):
         return httpx.RemoteProtocolError(message, request=request)
     return httpx.NetworkError(message, request=request)
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.http_transport import TRANSPORTS
+
 __all__ = ["Settings", "SettingsError"]
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -83,8 +85,8 @@ class Settings:
         if webhook_url and not webhook_secret:
             raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
         http_transport = env.get("PORADNYK_HTTP_TRANSPORT", "aiohttp").strip()
-        if http_transport not in ("aiohttp", "httpx"):
-            raise SettingsError("PORADNYK_HTTP_TRANSPORT must be aiohttp or httpx")
+        if http_transport not in TRANSPORTS:
+            raise SettingsError(f"PORADNYK_HTTP_TRANSPORT must be one of {', '.join(TRANSPORTS)}")
         default_language = env.get("PORADNYK_DEFAULT_LANGUAGE", "uk")
         if default_language not in ("cs", "uk", "en"):
             raise SettingsError("PORADNYK_DEFAULT_LANGUAGE must be cs, uk or en")
