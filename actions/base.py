@@ -12,13 +12,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.compose import Reply
-from actions.content import LANGUAGES, Content, ContentStore, known_topics
+from poradnyk.compose import Reply
+from poradnyk.content import Content, ContentStore, known_topics
+from poradnyk.languages import DEFAULT_LANGUAGE, LANGUAGES
 
-__all__ = ["PoradnykAction", "content_store", "reply_language", "send"]
+__all__ = [
+    "PoradnykAction",
+    "content_store",
+    "latest_entity",
+    "reply_language",
+    "reset_bad_slots",
+    "send",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LANGUAGE = "uk"
 
 
 @lru_cache(maxsize=1)
@@ -63,17 +70,31 @@ class PoradnykAction(Action, ABC):
         """Answer in the reply language, remembering language (and region, if valid)."""
         content = content_store().get()
         lang = reply_language(tracker)
-        region = tracker.get_slot("region")
-        events: list[dict[str, Any]] = []
-        if region is not None and region not in content.regions:
-            region = None
-            events.append(SlotSet("region", None))
+        events = reset_bad_slots(tracker, content)
+        region = (
+            None if any(e.get("name") == "region" for e in events) else tracker.get_slot("region")
+        )
         replies, more_events = self.respond(content, lang, region, tracker)
         for reply in replies:
             send(dispatcher, reply)
         if tracker.get_slot("language") != lang:
             events.append(SlotSet("language", lang))
         return events + more_events
+
+
+def reset_bad_slots(tracker: Tracker, content: Content) -> list[dict[str, Any]]:
+    """Events that clear slots holding what the bot can never have set.
+
+    Any client can send crafted button data (``/ngo_contacts{"region":{"a":1}}``); such a
+    value must cost that one answer its region, not break every later action of the user.
+    """
+    allowed = {"region": content.regions, "language": LANGUAGES, "feedback_topic": content.topics}
+    return [
+        SlotSet(name, None)
+        for name, known in allowed.items()
+        if (value := tracker.get_slot(name)) is not None
+        and not (isinstance(value, str) and value in known)
+    ]
 
 
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
@@ -83,4 +104,5 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
         for e in (tracker.latest_message or {}).get("entities", [])
         if e.get("entity") == entity
     ]
-    return str(values[-1]) if values else None
+    value = values[-1] if values else None
+    return value if isinstance(value, str) else None

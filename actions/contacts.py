@@ -8,8 +8,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import PoradnykAction, latest_entity
-from actions.compose import REGION_CHOICE, Reply, contacts_reply, region_choice_reply, text_reply
-from actions.content import Content
+from poradnyk.compose import Reply, contacts_reply, region_choice_reply, text_reply
+from poradnyk.content import Content
+from poradnyk.payload import REGION_CHOICE
 
 __all__ = ["ActionContacts"]
 

@@ -7,8 +7,8 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.base import PoradnykAction
-from actions.compose import Reply, language_choice_reply, menu_reply, text_reply
-from actions.content import Content
+from poradnyk.compose import Reply, language_choice_reply, menu_reply, text_reply
+from poradnyk.content import Content
 
 __all__ = [
     "ActionGoodbye",

@@ -7,8 +7,9 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.base import PoradnykAction
-from actions.compose import Button, Reply, handoff_reply, menu_reply, payload
-from actions.content import Content
+from poradnyk.compose import Button, Reply, handoff_reply, menu_reply
+from poradnyk.content import Content
+from poradnyk.payload import build as build_payload
 
 __all__ = ["ActionFallback", "ActionHandoff"]
 
@@ -30,10 +31,10 @@ class ActionFallback(PoradnykAction):
         likely = [str(r["name"]) for r in ranking if r.get("name") in content.topics][
             :MAX_SUGGESTIONS
         ]
-        buttons = [Button(content.topics[t].title.get(lang), payload(t)) for t in likely]
+        buttons = [Button(content.topics[t].title.get(lang), build_payload(t)) for t in likely]
         buttons += [
-            Button(content.text("btn_menu", lang), payload("bot_capabilities")),
-            Button(content.text("btn_handoff", lang), payload("human_handoff")),
+            Button(content.text("btn_menu", lang), build_payload("bot_capabilities")),
+            Button(content.text("btn_handoff", lang), build_payload("human_handoff")),
         ]
         if not likely:
             menu = menu_reply(content, lang, "fallback")

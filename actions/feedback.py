@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import PoradnykAction
-from actions.compose import Reply, handoff_reply, text_reply
-from actions.content import Content
+from poradnyk.compose import Reply, handoff_reply, text_reply
+from poradnyk.content import Content
 
 __all__ = ["ActionFeedback"]
 
@@ -30,6 +30,8 @@ class ActionFeedback(PoradnykAction):
         """Feedback thanks, or a way to a person when the answer did not help."""
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         topic = tracker.get_slot("feedback_topic")
+        if not isinstance(topic, str) or topic not in content.topics:
+            topic = None
         positive = intent == "affirm"
         if topic is None:
             return [text_reply(content, lang, "affirm" if positive else "deny", with_menu=True)], []

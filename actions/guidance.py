@@ -8,8 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import PoradnykAction, latest_entity
-from actions.compose import Reply, menu_reply, topic_reply
-from actions.content import Content
+from poradnyk.compose import Reply, menu_reply, topic_reply
+from poradnyk.content import Content
 
 __all__ = ["ActionAnswer"]
 

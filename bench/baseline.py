@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.stack import REPO_ROOT
+from harness.stack import REPO_ROOT
 
 __all__ = ["BASELINE_ENV", "baseline_model", "stock_endpoints", "train"]
 

@@ -25,25 +25,13 @@ import yaml
 
 from bench.nlu_bench import quiet_rasa
 from bench.nlu_bench import train as train_model
+from harness.nlu_metrics import load_examples
 
 REPO = Path(__file__).resolve().parent.parent
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 
 __all__ = ["Outcome", "main", "outcome", "split"]
-
-
-def load_examples() -> dict[str, list[str]]:
-    """Intent -> training examples, from nlu_data/ (topics and meta intents)."""
-    examples: dict[str, list[str]] = {}
-    for file in sorted((REPO / "nlu_data").rglob("*.yml")):
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        for item in data.get("nlu", []):
-            if "intent" in item:
-                lines = str(item["examples"]).splitlines()
-                texts = [ln.strip()[2:] for ln in lines if ln.strip().startswith("- ")]
-                examples.setdefault(str(item["intent"]), []).extend(texts)
-    return examples
 
 
 def split(

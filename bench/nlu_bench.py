@@ -1,8 +1,11 @@
-"""NLU benchmark: trains on nlu_data/ and scores the held-out set tests/nlu/heldout.yml.
+"""NLU benchmark: trains on nlu_data/, scores the synthetic held-out set and the real set.
 
 Usage: .venv/bin/python -m bench.nlu_bench [--model models/poradnyk.tar.gz] [--errors]
-Prints intent accuracy and macro-F1 overall and per form, region accuracy, the
-fallback rate on out-of-scope messages, training time and parse time per message.
+Prints, for tests/nlu/heldout.yml (written by us, apart from the training data): intent
+accuracy and macro-F1 overall and per form, region accuracy, the fallback rate on
+out-of-scope messages; for tests/nlu/real.yml (questions people asked in public, never
+trained on): top-1, top-3, fallback and confident-wrong rates per language; and training
+time and parse time per message.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.nlu_metrics import Prediction, load_heldout, prediction_from_parse, score
+from harness.nlu_metrics import Prediction, load_heldout, prediction_from_parse, score
+from harness.real_questions import RealScores, load_real, score_real
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -77,14 +81,17 @@ def main() -> None:
     args = parser.parse_args()
     quiet_rasa()
     examples = load_heldout()
+    real = load_real()
+    texts = [e.text for e in examples] + [q.text for q in real]
     with tempfile.TemporaryDirectory() as tmp:
         if args.model:
             model, train_seconds = args.model, float("nan")
         else:
             model, train_seconds = train(Path(tmp))
-        predictions = asyncio.run(predict(model, [e.text for e in examples]))
+        everything = asyncio.run(predict(model, texts))
+    predictions, real_predictions = everything[: len(examples)], everything[len(examples) :]
     s = score(examples, predictions)
-    times = sorted(p.seconds * 1000 for p in predictions)
+    times = sorted(p.seconds * 1000 for p in everything)
     print(f"\nHeld-out set: {len(examples)} messages (tests/nlu/heldout.yml)\n")
     print("| form | n | intent accuracy | macro-F1 |")
     print("|---|---:|---:|---:|")
@@ -100,10 +107,28 @@ def main() -> None:
     print(f"| training time | {train_seconds:.0f} s |")
     print(f"| parse time per message, mean / p95 | {statistics.mean(times):.1f} ms / "
           f"{times[int(0.95 * (len(times) - 1))]:.1f} ms |")  # fmt: skip
+    print_real(score_real(real, real_predictions), len(real))
     if args.errors:
         print("\nMisclassified:")
         for example, predicted in s.errors:
             print(f"  [{example.form}] {example.intent} -> {predicted}: {example.text}")
+        print("\nReal questions not answered right (top-1):")
+        for question, got in score_real(real, real_predictions).errors:
+            print(f"  [{question.language}] {question.intent} -> {got.intent}: {question.text}")
+
+
+def print_real(r: RealScores, n: int) -> None:
+    """The real-question table."""
+    print(f"\nReal questions: {n} (tests/nlu/real.yml, asked in public, never trained on)\n")
+    print("| language | n | top-1 | top-3 | fallback | confident wrong |")
+    print("|---|---:|---:|---:|---:|---:|")
+    rows = [*r.by_language.items(), ("**all**", r.overall)]
+    for lang, x in rows:
+        if x.n:
+            print(
+                f"| {lang} | {x.n} | {x.top1:.3f} | {x.top3:.3f} | {x.fallback:.3f} "
+                f"| {x.confident_wrong:.3f} |"
+            )
 
 
 if __name__ == "__main__":

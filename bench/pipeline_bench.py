@@ -23,7 +23,6 @@ import asyncio
 import itertools
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,13 +32,12 @@ from pathlib import Path
 
 import httpx
 
-from actions.content import known_topics, load_content
 from bench.baseline import BASELINE_ENV, baseline_model, stock_endpoints, train
-from bench.nlu_metrics import load_heldout
 from bot.http_transport import async_client
-from bot.render import to_html
-from tests.support.bot_api import TOKEN, BotApiStandIn, Updates
-from tests.support.stack import MODEL, REPO_ROOT, Service, Stack, start_stack
+from harness.adapter import Adapter, Timing
+from harness.bot_api import BotApiStandIn
+from harness.nlu_metrics import load_heldout
+from harness.stack import MODEL, REPO_ROOT, Stack, start_stack
 
 __all__ = ["LoadResult", "main", "run_benchmark"]
 
@@ -134,7 +132,6 @@ def _texts() -> list[str]:
     return [e.text for e in load_heldout() if e.intent not in ("out_of_scope",)]
 
 
-Timing = tuple[float, float]  # ms from hand-out (or request) and from the push
 Send = Callable[[int, str], Coroutine[object, object, Timing | None]]
 
 
@@ -155,54 +152,6 @@ async def offer_load(name: str, rate: float, seconds: float, send: Send) -> Load
     return LoadResult(
         name, rate, count, len(timings), [t[0] for t in timings], duration, [t[1] for t in timings]
     )
-
-
-class Adapter:
-    """The Telegram adapter as its own process, polling the stand-in."""
-
-    def __init__(self, stack: Stack, api: BotApiStandIn, max_rate: float) -> None:
-        content = load_content(REPO_ROOT / "content", known_topics(REPO_ROOT))
-        # The fallback served when Rasa cannot answer in time: counted as an error.
-        self.fallback = to_html(content.text("service_down", "uk"))[:40]
-        env = {
-            **stack.env,
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "RASA_URL": stack.rasa_url,
-            "PORADNYK_TELEGRAM_MAX_RATE": str(max_rate),
-            "PORADNYK_USER_RATE_LIMIT": "1000",
-        }
-        log = stack.data_dir / "adapter.log"
-        with log.open("ab") as fh:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot"],
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=fh,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.service = Service("adapter", process, log)
-        self.api = api
-
-    async def ready(self, timeout: float = 120) -> None:
-        """Wait until the adapter polls for updates."""
-        deadline = time.monotonic() + timeout
-        while not any(c.method == "deleteWebhook" for c in self.api.calls):
-            if time.monotonic() > deadline or self.service.process.poll() is not None:
-                raise RuntimeError(f"adapter did not start:\n{self.service.tail()}")
-            await asyncio.sleep(0.2)
-
-    async def ask(self, user: int, text: str, timeout: float = 15) -> Timing | None:
-        """Latency (ms) from getUpdates handing out the message, and from its push."""
-        pushed = time.monotonic()
-        update_id = self.api.push(Updates.text(user, text, language_code="uk"))
-        answered = await self.api.first_send(user, timeout)
-        if answered is None or update_id not in self.api.handed_out:
-            return None
-        if self.api.first_sent_text.get(user, "").startswith(self.fallback):
-            return None
-        return (answered - self.api.handed_out[update_id]) * 1000, (answered - pushed) * 1000
 
 
 def direct_senders(stack: Stack, http: httpx.AsyncClient) -> dict[str, Send]:
@@ -444,6 +393,10 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="compare with bench/baseline.py")
     parser.add_argument("--train-time", action="store_true", help="train both models from scratch")
     parser.add_argument(
+        "--compare-transport", action="store_true",
+        help="also run the adapter on httpx's own transport (PORADNYK_HTTP_TRANSPORT=httpx)",
+    )  # fmt: skip
+    parser.add_argument(
         "--telegram-rate", type=float, default=1000,
         help="adapter's send limit (msg/s); 30 is Telegram's real limit",
     )  # fmt: skip
@@ -451,6 +404,8 @@ def main() -> None:
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; all on 127.0.0.1")
     print("Answered = a real answer from Rasa; fallbacks after a Rasa timeout count as errors.")
     runs = [measure(args, "optimised")]
+    if args.compare_transport:
+        runs.append(measure(args, "httpx transport", extra_env={"PORADNYK_HTTP_TRANSPORT": "httpx"}))
     with tempfile.TemporaryDirectory() as tmp:
         if args.baseline:
             model, _ = baseline_model()

@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 
 from bench.baseline import stock_endpoints
-from bench.nlu_metrics import load_heldout
 from bench.pipeline_bench import cpu_seconds
-from tests.support.stack import REPO_ROOT, start_stack
+from harness.nlu_metrics import load_heldout
+from harness.stack import REPO_ROOT, start_stack
 
 __all__ = ["main", "median_ms"]
 

@@ -6,78 +6,60 @@ import asyncio
 import contextlib
 import logging
 import os
-import time
-from pathlib import Path
 
 import httpx
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
-from actions.compose import Reply
-from actions.content import ContentStore, domain_intents, known_topics
-from bot import handlers
+from bot import commands, guards, handlers
+from bot.context import CONTEXT_TYPES, Services
 from bot.conversation import Conversation
+from bot.flood import FloodGuard
 from bot.http_transport import async_client, transport
-from bot.rasa_client import RasaClient, default_timeout, delete_tracker, purge_trackers
-from bot.sender import send_replies
+from bot.rasa_client import default_timeout
+from bot.retention import retention_loop
+from bot.sender import Sender
+from bot.services import build_conversation
 from bot.settings import Settings
-from bot.store import UserStore
+from poradnyk.compose import Reply
 
-__all__ = ["REPO_ROOT", "build_application", "build_conversation", "retention_loop"]
+__all__ = ["build_application"]
 
 logger = logging.getLogger(__name__)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("start", "menu", "language", "contacts", "help", "privacy", "forget")
-_PURGE_EVERY_SECONDS = 3600.0
-
-
-def build_conversation(settings: Settings, http: httpx.AsyncClient) -> Conversation:
-    """The conversation pipeline with its stores and the Rasa client."""
-    content = ContentStore(settings.content_dir, known_topics(REPO_ROOT))
-    users = UserStore(settings.db_path)
-    rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
-    return Conversation(settings, rasa, users, content, frozenset(domain_intents(REPO_ROOT)))
-
-
-async def retention_loop(settings: Settings, conversation: Conversation, users: UserStore) -> None:
-    """Purge users and conversations unused for longer than the retention period, hourly."""
-    seconds = settings.retention_days * 86400.0
-    while True:
-        try:
-            for user_id in users.expired_users(settings.retention_days):
-                delete_tracker(settings.rasa_tracker_db, users.sender_id(user_id))
-                users.forget(user_id)
-            purged = purge_trackers(settings.rasa_tracker_db, seconds, time.time())
-            users.purge_callbacks(settings.retention_days)
-            logger.info("Retention purge done (%d tracker events removed)", purged)
-        except Exception:
-            logger.exception("Retention purge failed")
-        await asyncio.sleep(_PURGE_EVERY_SECONDS)
+_TASKS = "background_tasks"
 
 
 async def _set_commands(application: Application, conversation: Conversation) -> None:
     content = conversation.content
     # Telegram shows the list matching the user's app language; others get Ukrainian.
     for code, lang in ((None, "uk"), ("uk", "uk"), ("ru", "uk"), ("cs", "cs"), ("en", "en")):
-        commands = [BotCommand(c, content.text(f"cmd_{c}", lang)) for c in COMMANDS]
+        labels = [BotCommand(c, content.text(f"cmd_{c}", lang)) for c in commands.HANDLERS]
         try:
-            await application.bot.set_my_commands(commands, language_code=code)
+            await application.bot.set_my_commands(labels, language_code=code)
         except Exception as exc:
             logger.warning("set_my_commands failed: %s", type(exc).__name__)
 
 
-def build_application(settings: Settings) -> Application:
-    """The python-telegram-bot application for ``settings`` (token required)."""
+def build_application(
+    settings: Settings, rasa_transport: httpx.AsyncBaseTransport | None = None
+) -> Application:
+    """The python-telegram-bot application for ``settings`` (token required).
+
+    ``rasa_transport`` replaces the HTTP transport to Rasa (the fast tests use httpx's
+    ``MockTransport``); the Bot API is always reached over HTTP.
+    """
     if not settings.telegram_bot_token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     # Opt in to PTB's future behaviour (RetryAfter.retry_after as a timedelta) now.
@@ -87,27 +69,28 @@ def build_application(settings: Settings) -> Application:
         logging.getLogger(name).setLevel(logging.WARNING)
 
     async def post_init(application: Application) -> None:
-        http = async_client(
-            settings.http_transport,
-            timeout=default_timeout(settings.rasa_timeout),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        timeout = default_timeout(settings.rasa_timeout)
+        http = (
+            httpx.AsyncClient(transport=rasa_transport, timeout=timeout)
+            if rasa_transport is not None
+            else async_client(
+                settings.http_transport,
+                timeout=timeout,
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            )
         )
-        conversation = build_conversation(settings, http)
-        users = conversation.users
+        conversation = await build_conversation(settings, http)
+        sender = Sender(application.bot, conversation.store)
 
         async def deliver(user_id: int, replies: list[Reply]) -> None:
-            await send_replies(application.bot, user_id, replies, users)
+            await sender.send(user_id, replies)
 
         conversation.set_deliver(deliver)
-        application.bot_data.update(
-            settings=settings,
-            http=http,
-            conversation=conversation,
-            users=users,
-            retention=asyncio.get_running_loop().create_task(
-                retention_loop(settings, conversation, users)
-            ),
-        )
+        flood = FloodGuard(settings.user_rate_limit, settings.user_rate_window)
+        application.bot_data.services = Services(settings, conversation, sender, flood)
+        application.bot_data.http = http
+        loop = asyncio.get_running_loop()
+        application.bot_data.tasks.append(loop.create_task(retention_loop(settings, conversation)))
         await _set_commands(application, conversation)
         if not settings.warm_up:
             logger.info("No warm-up (PORADNYK_WARM_UP=0)")
@@ -118,18 +101,17 @@ def build_application(settings: Settings) -> Application:
 
     async def post_shutdown(application: Application) -> None:
         data = application.bot_data
-        task = data.get("retention")
-        if task is not None:
+        for task in data.tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if "conversation" in data:
-            await data["conversation"].close()
-            data["users"].close()
-        if "http" in data:
-            await data["http"].aclose()
+        if data.ready:
+            await data.services.conversation.close()
+            data.services.conversation.store.close()
+        if data.http is not None:
+            await data.http.aclose()
 
-    builder = ApplicationBuilder()
+    builder = ApplicationBuilder().context_types(CONTEXT_TYPES)
     if settings.http_transport != "httpx":
         # python-telegram-bot's own pool sizes and timeouts, on our transport.
         def request(size: int) -> HTTPXRequest:
@@ -142,35 +124,30 @@ def build_application(settings: Settings) -> Application:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        # Telegram allows a bot about 30 messages per second overall (and 1 per second
-        # per chat); the limiter queues sends instead of getting 429s.
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
+        # Telegram allows a bot about 30 messages per second overall; the limiter spaces
+        # the sends out. Retries are the sender's alone (max_retries=0).
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=0))
         .concurrent_updates(settings.concurrent_updates)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    private = filters.ChatType.PRIVATE
-    # Order matters: the first matching handler of the group takes the update.
-    # 1. Groups and channels never reach the conversation (it is private advice).
-    application.add_handler(
-        MessageHandler(~private & filters.UpdateType.MESSAGES, handlers.on_group)
-    )
-    # 2. Edits are not re-answered (the answer to the original stands).
+    # Group -2: only private chats with a person reach anything below (groups get one
+    # "write to me privately"; buttons there do nothing). Group -1: the flood limit, for
+    # every kind of update. Both stop the update with ApplicationHandlerStop.
+    application.add_handler(TypeHandler(Update, guards.keep_out_of_groups), group=-2)
+    application.add_handler(TypeHandler(Update, guards.limit_floods), group=-1)
+    # Group 0, first match wins. Edits are not re-answered (the first answer stands).
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.on_edited))
-    # 3. Commands, including unknown ones.
-    application.add_handler(MessageHandler(filters.COMMAND & private, handlers.on_command))
-    # 4. Questions.
-    application.add_handler(MessageHandler(filters.TEXT & private, handlers.on_text))
-    # 5. Buttons, from any chat (the answer goes where the button is).
+    for name, callback in commands.HANDLERS.items():
+        application.add_handler(CommandHandler(name, callback))
+    application.add_handler(MessageHandler(filters.COMMAND, commands.unknown))
+    application.add_handler(MessageHandler(filters.TEXT, handlers.on_text))
     application.add_handler(CallbackQueryHandler(handlers.on_button))
-    # 6. Everything else a person can send in a private chat.
-    application.add_handler(MessageHandler(filters.LOCATION & private, handlers.on_location))
+    application.add_handler(MessageHandler(filters.LOCATION, handlers.on_location))
     application.add_handler(
-        MessageHandler(
-            (filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE) & private, handlers.on_voice
-        )
+        MessageHandler(filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE, handlers.on_voice)
     )
-    application.add_handler(MessageHandler(private, handlers.on_non_text))
+    application.add_handler(MessageHandler(filters.ALL, handlers.on_non_text))
     application.add_error_handler(handlers.on_error)
     return application

@@ -11,12 +11,12 @@ import logging
 import sys
 from typing import TextIO
 
-from actions.compose import Button, Reply
-from bot.app import build_conversation
 from bot.conversation import Conversation
 from bot.http_transport import async_client
 from bot.rasa_client import default_timeout
+from bot.services import build_conversation
 from bot.settings import Settings
+from poradnyk.compose import Button, Reply
 
 __all__ = ["render_for_console", "run_console"]
 
@@ -75,7 +75,7 @@ async def run_console(
     async with async_client(
         settings.http_transport, timeout=default_timeout(settings.rasa_timeout)
     ) as http:
-        conversation = build_conversation(settings, http)
+        conversation = await build_conversation(settings, http)
         logger.info("Waiting for Rasa at %s ...", settings.rasa_url)
         if not await conversation.warm_up(timeout=180):
             logger.warning("Rasa did not start; answers come from content only")
@@ -83,4 +83,4 @@ async def run_console(
             await chat(conversation, stdin, stdout)
         finally:
             await conversation.close()
-            conversation.users.close()
+            conversation.store.close()

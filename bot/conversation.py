@@ -1,85 +1,115 @@
 """The conversation pipeline, independent of Telegram: language -> Rasa -> replies.
 
-Used by the Telegram handlers and by the console chat, so both behave the same.
-When Rasa cannot answer, replies come straight from the content files, the message
-is kept, and it is answered as soon as Rasa is back.
+Used by the Telegram handlers and by the console chat, so both behave the same. Every
+turn of one person runs under that person's lock, so their messages are handled in
+order and /forget waits for whatever is still in flight. When Rasa cannot answer,
+replies come from the content files (:mod:`bot.recovery` keeps the question).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import contextlib
 import logging
-import re
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-from actions.compose import (
-    CONTACTS_INTENT,
-    LANGUAGE_PAYLOAD_PREFIX,
+from bot.language import detect, hint_language, load_profiles_now
+from bot.rasa_client import RasaClient, RasaDown, RasaUnavailable
+from bot.recovery import Kept, Recovery
+from bot.settings import Settings
+from poradnyk.compose import (
     Reply,
     contacts_reply,
     language_choice_reply,
     menu_reply,
-    payload,
     region_choice_reply,
     service_down_reply,
     text_reply,
     topic_reply,
 )
-from actions.content import LANGUAGES, Content, ContentStore
-from bot.language import detect, hint_language, load_profiles_now
-from bot.rasa_client import RasaClient, RasaUnavailable, delete_tracker
-from bot.settings import Settings
-from bot.store import UserStore
+from poradnyk.content import Content, ContentStore
+from poradnyk.payload import CONTACTS_INTENT, Payload, is_sendable, language_of, parse
+from poradnyk.payload import build as build_payload
+from poradnyk.text import clean_text
+from store.api import AsyncStore, Pseudonyms
 
 __all__ = ["Conversation", "Deliver"]
 
 logger = logging.getLogger(__name__)
 
 Deliver = Callable[[int, list[Reply]], Awaitable[None]]
+"""Sends replies to a person later (answers to kept questions)."""
 
-_PAYLOAD_RE = re.compile(r"^/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?$")
-_RECOVERY_POLL_SECONDS = 2.0
 _WARM_UP_SENDER = "warm-up"
-_RECOVERY_MAX_SECONDS = 10.0
-
-
-@dataclass
-class _Pending:
-    text: str
-    telegram_language: str | None
 
 
 class Conversation:
-    """Turns what a user sends into the replies to show them."""
+    """Turns what a person sends into the replies to show them."""
 
     def __init__(
         self,
         settings: Settings,
         rasa: RasaClient,
-        users: UserStore,
+        store: AsyncStore,
+        pseudonyms: Pseudonyms,
         content: ContentStore,
         known_intents: frozenset[str],
     ) -> None:
         self._settings = settings
         self._rasa = rasa
-        self._users = users
+        self._store = store
+        self._pseudonyms = pseudonyms
         self._content = content
         self._intents = known_intents
-        self._rasa_down = False
-        self._pending: dict[int, _Pending] = {}
-        self._recovery: asyncio.Task[None] | None = None
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
         self._deliver: Deliver | None = None
-        self._recent: dict[int, deque[float]] = {}
+        self.recovery = Recovery(rasa)
+        self.recovery.set_handlers(self._answer_kept, self._park_kept)
+
+    @property
+    def content(self) -> Content:
+        """The current content (hot-reloaded)."""
+        return self._content.get()
+
+    @property
+    def store(self) -> AsyncStore:
+        """The adapter's store."""
+        return self._store
+
+    @property
+    def rasa(self) -> RasaClient:
+        """The Rasa client."""
+        return self._rasa
+
+    def pseudonym(self, user_id: int) -> str:
+        """The person's pseudonym (their key in every store, and Rasa's sender id)."""
+        return self._pseudonyms.of(user_id)
+
+    def set_deliver(self, deliver: Deliver) -> None:
+        """Where answers to questions kept while Rasa was down are sent later."""
+        self._deliver = deliver
+
+    @contextlib.asynccontextmanager
+    async def turn(self, user_id: int) -> AsyncIterator[str]:
+        """Hold the person's lock for one turn; yields their pseudonym."""
+        lock, users = self._locks.get(user_id) or (asyncio.Lock(), 0)
+        self._locks[user_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield self.pseudonym(user_id)
+        finally:
+            lock, users = self._locks[user_id]
+            if users <= 1:
+                del self._locks[user_id]
+            else:
+                self._locks[user_id] = (lock, users - 1)
 
     # --- language -----------------------------------------------------------------
 
-    def language(self, user_id: int, text: str | None, telegram_language: str | None) -> str:
+    async def language(self, person: str, text: str | None, telegram_language: str | None) -> str:
         """The reply language: explicit choice, else detected, else last, else Telegram's."""
-        prefs = self._users.get(user_id)
+        prefs = await self._store.prefs(person)
         if prefs.chosen_language:
             return prefs.chosen_language
         found = detect(text, telegram_language) if text else None
@@ -91,23 +121,14 @@ class Conversation:
             return found.language
         return hint_language(telegram_language) or self._settings.default_language
 
-    def set_deliver(self, deliver: Deliver) -> None:
-        """Where answers to messages kept while Rasa was down are sent later."""
-        self._deliver = deliver
-
-    @property
-    def users(self) -> UserStore:
-        """The per-user store."""
-        return self._users
-
     async def warm_up(self, timeout: float = 90.0) -> bool:
-        """Wait for Rasa and parse once, so the first user does not pay for lazy start-up."""
+        """Wait for Rasa and answer once, so the first person does not pay for lazy start-up."""
         # Language profiles and word lists load now, not on the first message.
         await asyncio.to_thread(load_profiles_now)
         deadline = time.monotonic() + timeout
         while not await self._rasa.is_ready():
             if time.monotonic() > deadline:
-                self._mark_down()
+                self.recovery.open()
                 return False
             await asyncio.sleep(0.5)
         # The first message through Rasa pays for lazy start-up (model graph, tracker
@@ -115,247 +136,214 @@ class Conversation:
         await self._rasa.parse("warm up")
         try:
             await self._rasa.send(_WARM_UP_SENDER, "/bot_capabilities", {"language": "uk"})
-        except RasaUnavailable:
-            logger.warning("Warm-up message got no answer (is the action server up?)")
-        delete_tracker(self._settings.rasa_tracker_db, _WARM_UP_SENDER)
+            await self._rasa.forget(_WARM_UP_SENDER)
+        except (RasaUnavailable, Exception) as exc:
+            logger.warning("Warm-up message got no answer (%s)", type(exc).__name__)
         return True
 
-    @property
-    def content(self) -> Content:
-        """The current content (hot-reloaded)."""
-        return self._content.get()
-
-    # --- what users send ------------------------------------------------------------
-
-    def flooding(self, user_id: int) -> bool:
-        """Whether the user sent more than the per-user limit within the window."""
-        now = time.monotonic()
-        window = self._recent.setdefault(user_id, deque())
-        while window and now - window[0] > self._settings.user_rate_window:
-            window.popleft()
-        window.append(now)
-        if len(self._recent) > 10_000:  # keep memory bounded under many users
-            for uid in [u for u, w in self._recent.items() if not w or now - w[-1] > 60]:
-                del self._recent[uid]
-        return len(window) > self._settings.user_rate_limit
+    # --- what people send -----------------------------------------------------------
 
     async def on_text(self, user_id: int, text: str, telegram_language: str | None) -> list[Reply]:
         """Replies to a typed message."""
-        lang = self.language(user_id, text, telegram_language)
-        self._users.update(user_id, last_language=lang)
-        replies: list[Reply] = []
-        limit = self._settings.max_message_chars
-        if len(text) > limit:
-            replies.append(text_reply(self.content, lang, "too_long"))
-            text = text[:limit]
-        if text.startswith("/"):
-            # Typed commands we do not know must not become Rasa intent payloads.
-            return [*replies, menu_reply(self.content, lang, "unknown_command")]
-        replies += await self._ask_rasa(user_id, text, lang, telegram_language)
-        return replies
+        text = clean_text(text)
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, text, telegram_language)
+            await self._store.update(person, last_language=lang)
+            replies: list[Reply] = []
+            limit = self._settings.max_message_chars
+            if len(text) > limit:
+                replies.append(text_reply(self.content, lang, "too_long"))
+                text = text[:limit]
+            if text.startswith("/"):
+                # Typed commands we do not know must not become Rasa intent payloads.
+                return [*replies, menu_reply(self.content, lang, "unknown_command")]
+            if not text.strip():
+                return [*replies, menu_reply(self.content, lang, "non_text")]
+            kept = Kept(user_id, text, telegram_language)
+            return replies + await self._ask_rasa(person, text, lang, telegram_language, kept)
 
     async def on_button(
-        self, user_id: int, data: str, telegram_language: str | None
+        self, user_id: int, data: str | None, telegram_language: str | None
     ) -> list[Reply]:
-        """Replies to a pressed button (callback data already decoded)."""
-        lang = self.language(user_id, None, telegram_language)
-        if data.startswith(LANGUAGE_PAYLOAD_PREFIX):
-            return self.choose_language(user_id, data[len(LANGUAGE_PAYLOAD_PREFIX) :])
-        match = _PAYLOAD_RE.match(data)
-        if (
-            not match
-            or match.group("intent") not in self._intents
-            or not _valid_json(match.group("entities"))
-        ):
-            logger.info("Unknown or stale button data")
-            return [menu_reply(self.content, lang, "unknown_button")]
-        return await self._ask_rasa(user_id, data, lang, telegram_language)
+        """Replies to a pressed button (``data`` decoded; None for a forgotten long payload)."""
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, None, telegram_language)
+            chosen = language_of(data or "")
+            if chosen is not None:
+                await self._store.update(person, chosen_language=chosen, last_language=chosen)
+                return [
+                    text_reply(self.content, chosen, "language_set"),
+                    menu_reply(self.content, chosen),
+                ]
+            payload = parse(data or "")
+            if payload is None or not is_sendable(payload, self.content, self._intents):
+                logger.info("Unknown or stale button data")
+                return [menu_reply(self.content, lang, "unknown_button")]
+            return await self._ask_rasa(person, payload.encoded(), lang, telegram_language)
 
     async def command(self, user_id: int, name: str, telegram_language: str | None) -> list[Reply]:
-        """A bot command such as "start" or "forget" (unknown ones get the help menu)."""
-        simple = {
+        """A bot command by name (the console's way in; Telegram has one handler each)."""
+        commands: dict[str, Callable[[int, str | None], Awaitable[list[Reply]]]] = {
             "start": self.start,
             "menu": self.menu,
             "language": self.language_menu,
             "help": self.help,
             "privacy": self.privacy,
             "forget": self.forget,
+            "contacts": self.contacts,
         }
-        if name in simple:
-            return simple[name](user_id, telegram_language)
-        if name == "contacts":
-            return await self.contacts(user_id, telegram_language)
-        return self.unknown_command(user_id, telegram_language)
+        return await commands.get(name, self.unknown_command)(user_id, telegram_language)
 
-    def start(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+    async def _lang_of(self, user_id: int, telegram_language: str | None) -> str:
+        async with self.turn(user_id) as person:
+            return await self.language(person, None, telegram_language)
+
+    async def start(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """/start: greeting and the language choice (the menu follows the choice)."""
-        lang = self.language(user_id, None, telegram_language)
-        self._users.update(user_id, last_language=lang)
-        choice = language_choice_reply(self.content, lang)
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, None, telegram_language)
+            await self._store.update(person, last_language=lang)
         return [
             Reply(self.content.text("greeting", lang)),
-            choice,
+            language_choice_reply(self.content, lang),
         ]
 
-    def choose_language(self, user_id: int, lang: str) -> list[Reply]:
-        """Remember an explicit language choice and show the menu in it."""
-        if lang not in LANGUAGES:
-            return [menu_reply(self.content, self._settings.default_language, "unknown_button")]
-        self._users.update(user_id, chosen_language=lang, last_language=lang)
-        return [text_reply(self.content, lang, "language_set"), menu_reply(self.content, lang)]
-
-    def fixed(self, user_id: int, telegram_language: str | None, key: str) -> list[Reply]:
-        """A conversation text (e.g. for stickers or voice) in the user's language."""
-        lang = self.language(user_id, None, telegram_language)
+    async def fixed(self, user_id: int, telegram_language: str | None, key: str) -> list[Reply]:
+        """A conversation text (e.g. for stickers or voice) in the person's language."""
+        lang = await self._lang_of(user_id, telegram_language)
         return [text_reply(self.content, lang, key, with_menu=True)]
 
-    def menu(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+    async def menu(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """The topic menu, straight from content."""
-        return [menu_reply(self.content, self.language(user_id, None, telegram_language))]
+        return [menu_reply(self.content, await self._lang_of(user_id, telegram_language))]
 
-    def language_menu(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+    async def language_menu(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """The language buttons."""
-        lang = self.language(user_id, None, telegram_language)
+        lang = await self._lang_of(user_id, telegram_language)
         return [language_choice_reply(self.content, lang)]
 
-    def help(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+    async def help(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """What the bot can do."""
-        lang = self.language(user_id, None, telegram_language)
+        lang = await self._lang_of(user_id, telegram_language)
         return [menu_reply(self.content, lang, "help")]
 
-    def unknown_command(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+    async def unknown_command(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """A command the bot does not have: say so and show the topics."""
-        lang = self.language(user_id, None, telegram_language)
+        lang = await self._lang_of(user_id, telegram_language)
         return [menu_reply(self.content, lang, "unknown_command")]
 
-    def privacy(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+    async def privacy(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """What is stored and for how long."""
-        lang = self.language(user_id, None, telegram_language)
+        lang = await self._lang_of(user_id, telegram_language)
         days = str(self._settings.retention_days)
         return [text_reply(self.content, lang, "privacy", with_menu=True, days=days)]
 
     async def contacts(self, user_id: int, telegram_language: str | None) -> list[Reply]:
-        """/contacts: through Rasa, which knows the user's region."""
-        lang = self.language(user_id, None, telegram_language)
-        return await self._ask_rasa(user_id, payload(CONTACTS_INTENT), lang, telegram_language)
+        """/contacts: through Rasa, which knows the person's region."""
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, None, telegram_language)
+            return await self._ask_rasa(
+                person, build_payload(CONTACTS_INTENT), lang, telegram_language
+            )
 
     async def location(
         self, user_id: int, region: str | None, telegram_language: str | None
     ) -> list[Reply]:
         """A shared location: remember its region (through Rasa) and show contacts."""
-        lang = self.language(user_id, None, telegram_language)
-        if region is None:
-            return [region_choice_reply(self.content, lang, "location_outside")]
-        data = payload(CONTACTS_INTENT, region=region)
-        return await self._ask_rasa(user_id, data, lang, telegram_language)
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, None, telegram_language)
+            if region is None:
+                return [region_choice_reply(self.content, lang, "location_outside")]
+            data = build_payload(CONTACTS_INTENT, region=region)
+            return await self._ask_rasa(person, data, lang, telegram_language)
 
-    def forget(self, user_id: int, telegram_language: str | None) -> list[Reply]:
-        """/forget: delete the user's preferences and Rasa conversation."""
-        lang = self.language(user_id, None, telegram_language)
-        delete_tracker(self._settings.rasa_tracker_db, self._users.sender_id(user_id))
-        self._users.forget(user_id)
-        self._pending.pop(user_id, None)
-        self._recent.pop(user_id, None)
+    async def forget(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+        """/forget: delete the person's preferences, kept questions and Rasa conversation.
+
+        Runs under the person's lock, so nothing of theirs is in flight in the adapter;
+        Rasa deletes under its own lock of the conversation, so nothing is written back.
+        """
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, None, telegram_language)
+            self.recovery.drop(user_id)
+            try:
+                await self._rasa.forget(person)
+            except Exception as exc:
+                # Never tell someone their data is gone while it is not.
+                logger.warning("Forget: Rasa could not delete the conversation (%s)", exc)
+                return [text_reply(self.content, lang, "forget_failed", with_menu=True)]
+            await self._store.forget(person)
         return [text_reply(self.content, lang, "forget_done")]
 
     # --- Rasa -------------------------------------------------------------------------
 
     async def _ask_rasa(
-        self, user_id: int, text: str, lang: str, telegram_language: str | None
+        self,
+        person: str,
+        text: str,
+        lang: str,
+        telegram_language: str | None,
+        kept: Kept | None = None,
     ) -> list[Reply]:
-        if not self._rasa_down:
+        if not self.recovery.is_open:
             metadata = {"language": lang, "telegram_language": telegram_language}
-            try:
-                messages = await self._rasa.send(self._users.sender_id(user_id), text, metadata)
+            for attempt in (1, 2):
+                try:
+                    messages = await self._rasa.send(person, text, metadata)
+                except RasaDown as exc:
+                    logger.warning("Rasa unreachable (%s); serving content directly", exc)
+                    self.recovery.record_down()
+                    break
+                except RasaUnavailable as exc:
+                    # This request's failure (Rasa is up): once more, then give up on it.
+                    logger.warning("Rasa could not answer (%s), attempt %d", exc, attempt)
+                    if attempt == 2:
+                        return self._offline_reply(text, lang)
+                    continue
+                self.recovery.record_ok()
                 return [Reply(m.text, m.buttons) for m in messages]
-            except RasaUnavailable as exc:
-                logger.warning("Rasa unavailable (%s); serving content directly", exc)
-                self._mark_down()
-        return self._offline_reply(user_id, text, lang, telegram_language)
+        if kept is not None:
+            self.recovery.keep(kept)
+        return self._offline_reply(text, lang)
 
-    def _offline_reply(
-        self, user_id: int, text: str, lang: str, telegram_language: str | None
-    ) -> list[Reply]:
+    def _offline_reply(self, text: str, lang: str) -> list[Reply]:
         content = self.content
-        match = _PAYLOAD_RE.match(text)
-        if match:
-            intent = match.group("intent")
-            entities = _json_entities(match.group("entities"))
-            if intent in content.topics and intent != CONTACTS_INTENT:
-                return [
-                    _without_feedback(topic_reply(content, intent, lang, None, entities.get("sub")))
-                ]
-            if intent == CONTACTS_INTENT:
-                region = entities.get("region")
-                return [
-                    contacts_reply(content, lang, region if region in content.regions else None)
-                ]
-            if intent == "bot_capabilities":
-                return [menu_reply(content, lang)]
-        else:
-            # A typed question: answer it when Rasa is back (only the latest one).
-            self._pending[user_id] = _Pending(text, telegram_language)
+        payload = parse(text)
+        if payload is not None:
+            reply = self._offline_payload_reply(content, payload, lang)
+            if reply is not None:
+                return [reply]
         return [service_down_reply(content, lang)]
 
-    def _mark_down(self) -> None:
-        self._rasa_down = True
-        if self._recovery is None or self._recovery.done():
-            self._recovery = asyncio.get_running_loop().create_task(self._recover())
+    @staticmethod
+    def _offline_payload_reply(content: Content, payload: Payload, lang: str) -> Reply | None:
+        if payload.intent == CONTACTS_INTENT:
+            region = payload.entities.get("region")
+            return contacts_reply(content, lang, region if region in content.regions else None)
+        if payload.intent in content.topics:
+            reply = topic_reply(content, payload.intent, lang, None, payload.entities.get("sub"))
+            return _without_feedback(reply)
+        if payload.intent == "bot_capabilities":
+            return menu_reply(content, lang)
+        return None
 
-    async def _recover(self) -> None:
-        """Poll Rasa; once it answers again, answer the kept messages and resume."""
-        delay = _RECOVERY_POLL_SECONDS
-        while True:
-            await asyncio.sleep(delay)
-            if not await self._rasa.is_ready():
-                continue
-            try:
-                await self._replay_pending()
-            except RasaUnavailable:
-                # Up but still not answering (e.g. the action server is down): back off.
-                delay = min(delay * 2, _RECOVERY_MAX_SECONDS)
-                continue
-            break
-        self._rasa_down = False
-        logger.info("Rasa is back; normal answers resume")
-
-    async def _replay_pending(self) -> None:
-        while self._pending:
-            user_id, item = next(iter(self._pending.items()))
-            lang = self.language(user_id, item.text, item.telegram_language)
+    async def _answer_kept(self, item: Kept) -> None:
+        async with self.turn(item.user_id) as person:
+            lang = await self.language(person, item.text, item.telegram_language)
             metadata = {"language": lang, "telegram_language": item.telegram_language}
-            sender = self._users.sender_id(user_id)
-            messages = await self._rasa.send(sender, item.text, metadata)
-            self._pending.pop(user_id, None)
-            if self._deliver is not None:
-                try:
-                    await self._deliver(user_id, [Reply(m.text, m.buttons) for m in messages])
-                except Exception:
-                    logger.exception("Could not deliver the answer to a kept message")
+            messages = await self._rasa.send(person, item.text, metadata)
+        if self._deliver is not None:
+            await self._deliver(item.user_id, [Reply(m.text, m.buttons) for m in messages])
+
+    async def _park_kept(self, item: Kept) -> None:
+        async with self.turn(item.user_id) as person:
+            lang = await self.language(person, None, item.telegram_language)
+        if self._deliver is not None:
+            await self._deliver(item.user_id, [service_down_reply(self.content, lang)])
 
     async def close(self) -> None:
         """Stop the background recovery task."""
-        if self._recovery and not self._recovery.done():
-            self._recovery.cancel()
-
-
-def _valid_json(raw: str | None) -> bool:
-    if raw is None:
-        return True
-    try:
-        return isinstance(json.loads(raw), dict)
-    except ValueError:
-        return False
-
-
-def _json_entities(raw: str | None) -> dict[str, str]:
-    if not raw:
-        return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        await self.recovery.close()
 
 
 def _without_feedback(reply: Reply) -> Reply:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from nlu_components.spelling import canonical
+from poradnyk.spelling import canonical
 
 __all__ = ["Detection", "detect", "detect_language", "hint_language", "load_profiles_now"]
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-from actions.compose import Button
+from poradnyk.compose import Button
 
-__all__ = ["RasaClient", "RasaMessage", "RasaUnavailable", "default_timeout", "delete_tracker"]
+__all__ = ["RasaClient", "RasaDown", "RasaMessage", "RasaUnavailable", "default_timeout"]
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +21,15 @@ def default_timeout(read: float) -> httpx.Timeout:
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer usefully (down, slow, error or an empty reply)."""
+    """Rasa did not answer this request usefully (an error or an empty reply).
+
+    That is this request's failure: Rasa itself may be fine (a crafted message, a bug in
+    one action). See :class:`RasaDown` for Rasa being unreachable.
+    """
+
+
+class RasaDown(RasaUnavailable):
+    """Rasa could not be reached or did not answer in time (connection error, timeout)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class RasaClient:
             response = await self._http.post(f"{self._base}/webhooks/rest/webhook", json=body)
             response.raise_for_status()
             data = response.json()
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise RasaDown(type(exc).__name__) from exc
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(type(exc).__name__) from exc
         if not isinstance(data, list):
@@ -98,37 +106,20 @@ class RasaClient:
         except ValueError:
             return False
 
+    async def forget(self, sender_id: str) -> int:
+        """Delete the conversation (under Rasa's lock); returns the events deleted."""
+        response = await self._http.delete(
+            f"{self._base}/poradnyk/conversations/{sender_id}", params=self._params
+        )
+        response.raise_for_status()
+        return int(response.json().get("deleted", 0))
 
-def delete_tracker(tracker_db: Path, sender_id: str) -> int:
-    """Delete a user's conversation from Rasa's SQLite tracker store; returns rows deleted.
-
-    Rasa's HTTP API cannot delete a conversation, so this goes to the store directly.
-    """
-    if not tracker_db.exists():
-        return 0
-    with sqlite3.connect(tracker_db) as db:
-        try:
-            cursor = db.execute("DELETE FROM events WHERE sender_id = ?", (sender_id,))
-        except sqlite3.OperationalError:
-            return 0  # no events table yet: nothing was ever stored
-        return cursor.rowcount
-
-
-def purge_trackers(tracker_db: Path, older_than_seconds: float, now: float) -> int:
-    """Delete conversations whose newest event is older than the retention period."""
-    if not tracker_db.exists():
-        return 0
-    with sqlite3.connect(tracker_db) as db:
-        try:
-            cursor = db.execute(
-                """
-                DELETE FROM events WHERE sender_id IN (
-                    SELECT sender_id FROM events GROUP BY sender_id
-                    HAVING MAX(timestamp) < ?
-                )
-                """,
-                (now - older_than_seconds,),
-            )
-        except sqlite3.OperationalError:
-            return 0
-        return cursor.rowcount
+    async def purge(self, older_than_seconds: float) -> int:
+        """Delete conversations silent for longer than ``older_than_seconds``."""
+        response = await self._http.post(
+            f"{self._base}/poradnyk/purge",
+            json={"older_than_seconds": older_than_seconds},
+            params=self._params,
+        )
+        response.raise_for_status()
+        return int(response.json().get("deleted", 0))

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from actions.compose import Button
+from poradnyk.compose import Button
 
 __all__ = ["TELEGRAM_LIMIT", "keyboard", "split_html", "to_html"]
 
@@ -71,7 +71,11 @@ def keyboard(
     rows: list[list[InlineKeyboardButton]] = []
     row: list[InlineKeyboardButton] = []
     for button in buttons:
-        item = InlineKeyboardButton(button.title[:64], callback_data=encode(button.payload))
+        item = (
+            InlineKeyboardButton(button.title[:64], url=button.url)
+            if button.url
+            else InlineKeyboardButton(button.title[:64], callback_data=encode(button.payload))
+        )
         if len(button.title) > _SHORT_TITLE:
             if row:
                 rows.append(row)

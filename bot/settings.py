@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.http_transport import TRANSPORTS
+from poradnyk.languages import LANGUAGES
 
 __all__ = ["Settings", "SettingsError"]
 
@@ -64,16 +65,6 @@ class Settings:
     typing_after: float = 1.0
     http_transport: str = "aiohttp"
 
-    @property
-    def db_path(self) -> Path:
-        """SQLite file with per-user preferences."""
-        return self.data_dir / "adapter.sqlite3"
-
-    @property
-    def rasa_tracker_db(self) -> Path:
-        """SQLite file of Rasa's tracker store (see endpoints.yml)."""
-        return self.data_dir / "rasa_trackers.sqlite3"
-
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from ``env`` (default: ``os.environ``)."""
@@ -88,7 +79,7 @@ class Settings:
         if http_transport not in TRANSPORTS:
             raise SettingsError(f"PORADNYK_HTTP_TRANSPORT must be one of {', '.join(TRANSPORTS)}")
         default_language = env.get("PORADNYK_DEFAULT_LANGUAGE", "uk")
-        if default_language not in ("cs", "uk", "en"):
+        if default_language not in LANGUAGES:
             raise SettingsError("PORADNYK_DEFAULT_LANGUAGE must be cs, uk or en")
         return cls(
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,

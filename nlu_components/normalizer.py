@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.spelling import canonical
+from poradnyk.spelling import canonical
 
 __all__ = ["TokenNormalizer"]
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import jsonschema
 import rasa.core.run
+import rasa.server
 from rasa.core.actions.action import RemoteAction
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import Event
@@ -40,13 +41,18 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa_server.endpoint_sessions import closing_kept_sessions, kept_session
 from rasa_server.event_types import cached_resolve_by_type
 from rasa_server.graph_runner import sequential_run
+from rasa_server.routes import creating_app_with_routes
+from rasa_server.usage import counted
 
-__all__ = ["SPEEDUPS", "install", "response_validator", "wanted"]
+__all__ = ["PINNED_RASA", "SPEEDUPS", "install", "response_validator", "wanted"]
 
 logger = logging.getLogger(__name__)
 
 _Validate = Callable[[RemoteAction, dict[str, Any]], bool]
 
+
+PINNED_RASA = "3.6.21"
+"""The one Rasa version whose internals these patches were written and tested against."""
 
 SPEEDUPS = ("validator", "runner", "sessions", "events")
 
@@ -118,18 +124,22 @@ def _cached_validation(original: _Validate) -> _Validate:
 
 
 def install() -> None:
-    """Apply the wanted speed-ups to this process's Rasa (idempotent)."""
+    """Add our routes and apply the wanted speed-ups to this process's Rasa (idempotent)."""
+    if not hasattr(rasa.server.create_app, "__wrapped__"):
+        # rasa.core.run calls server.create_app through the module, so patch it there.
+        rasa.server.create_app = creating_app_with_routes(rasa.server.create_app)
     chosen = wanted()
+    # Each patch counts its calls (rasa_server.usage), so a test proves it is live.
     if "validator" in chosen:
         current = RemoteAction._validate_action_result
         if not hasattr(current, "__wrapped__"):
-            RemoteAction._validate_action_result = _cached_validation(current)
-    if "runner" in chosen:
-        DaskGraphRunner.run = sequential_run
+            RemoteAction._validate_action_result = counted("validator", _cached_validation(current))
+    if "runner" in chosen and not hasattr(DaskGraphRunner.run, "__wrapped__"):
+        DaskGraphRunner.run = counted("runner", sequential_run)
     if "sessions" in chosen and not hasattr(EndpointConfig.session, "__wrapped__"):
-        EndpointConfig.session = kept_session(EndpointConfig.session)
+        EndpointConfig.session = counted("sessions", kept_session(EndpointConfig.session))
         rasa.core.run.close_resources = closing_kept_sessions(rasa.core.run.close_resources)
     resolve = Event.__dict__["resolve_by_type"].__func__
     if "events" in chosen and not hasattr(resolve, "__wrapped__"):
-        Event.resolve_by_type = staticmethod(cached_resolve_by_type(resolve))
+        Event.resolve_by_type = staticmethod(counted("events", cached_resolve_by_type(resolve)))
     logger.info("Rasa speed-ups: %s", ", ".join(sorted(chosen)) or "none")

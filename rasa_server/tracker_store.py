@@ -20,6 +20,14 @@ time per message. This subclass:
   the end of the retention period, or a second Rasa instance. So a deleted conversation
   is never served or written back from memory.
 
+- stores no user text: a user message is written with its intent, entities and
+  confidence, but without the words typed (:func:`redacted`); FAQ rules need no more.
+
+This module is the one owner of the ``events`` table: deleting a conversation (/forget)
+and the retention purge are :func:`delete_conversation` and :func:`purge`, reached
+through Rasa's own HTTP server (``rasa_server.routes``) under Rasa's conversation lock;
+nothing else runs SQL against the table.
+
 Configured in endpoints.yml as ``type: rasa_server.tracker_store.SQLiteTrackerStore``
 with ``db`` (the file) and optionally ``cache_size`` (conversations kept in memory).
 """
@@ -38,9 +46,23 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["SQLiteTrackerStore", "latest_session", "tune_connection"]
+__all__ = [
+    "SQLiteTrackerStore",
+    "delete_conversation",
+    "latest_session",
+    "purge",
+    "redacted",
+    "sql_store",
+    "tune_connection",
+]
 
-_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000")
+# secure_delete: a deleted conversation is overwritten, not left in free pages.
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA secure_delete=ON",
+)
 _Events = list[dict[str, Any]]
 
 
@@ -48,6 +70,38 @@ def tune_connection(connection: sqlite3.Connection) -> None:
     """Apply the pragmas to a new SQLite connection."""
     for pragma in _PRAGMAS:
         connection.execute(pragma)
+
+
+_ENTITY_KEYS = (
+    "entity",
+    "value",
+    "start",
+    "end",
+    "confidence_entity",
+    "extractor",
+    "role",
+    "group",
+)
+
+
+def redacted(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored event without the words a person typed (user events only).
+
+    Kept: intent, intent ranking, entities (region codes, follow-up ids), the metadata the
+    adapter sends (reply language), timestamps. Dropped: ``text`` and ``parse_data.text``.
+    """
+    if data.get("event") != "user":
+        return data
+    clean = {**data, "text": None}
+    parse = data.get("parse_data")
+    if isinstance(parse, dict):
+        entities = [
+            {k: e[k] for k in _ENTITY_KEYS if k in e}
+            for e in parse.get("entities") or []
+            if isinstance(e, dict)
+        ]
+        clean["parse_data"] = {**parse, "text": None, "entities": entities}
+    return clean
 
 
 def latest_session(events: _Events) -> _Events:
@@ -145,7 +199,10 @@ class SQLiteTrackerStore(SQLTrackerStore):
             known = len(stored)
         else:
             known = self._db.execute(self._count_latest, (sender_id, sender_id)).fetchone()[0]
-        new = [(e.type_name, e.as_dict()) for e in itertools.islice(tracker.events, known, None)]
+        new = [
+            (e.type_name, redacted(e.as_dict()))
+            for e in itertools.islice(tracker.events, known, None)
+        ]
         if not new:
             return
         rows = [
@@ -168,3 +225,53 @@ class SQLiteTrackerStore(SQLTrackerStore):
         self._data_version = self._current_data_version()  # our own write: not a change elsewhere
         if stored is not None:
             self._remember(sender_id, latest_session(stored + [data for _, data in new]))
+
+    def forget_cached(self, sender_id: str | None = None) -> None:
+        """After a delete: drop the conversation (or all) from memory, and its old pages
+        from the write-ahead log, so nothing of it stays readable on disk."""
+        if sender_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(sender_id, None)
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._data_version = self._current_data_version()
+
+
+def sql_store(store: Any) -> SQLTrackerStore | None:
+    """The SQL store behind Rasa's fail-safe wrapper, or None for other kinds of store."""
+    inner = getattr(store, "_tracker_store", store)
+    return inner if isinstance(inner, SQLTrackerStore) else None
+
+
+def delete_conversation(store: SQLTrackerStore, sender_id: str) -> int:
+    """Delete every stored event of one conversation; returns the rows deleted."""
+    with store.session_scope() as session:
+        deleted = (
+            session.query(store.SQLEvent)
+            .filter(store.SQLEvent.sender_id == sender_id)
+            .delete(synchronize_session=False)
+        )
+        session.commit()
+    if isinstance(store, SQLiteTrackerStore):
+        store.forget_cached(sender_id)
+    return int(deleted)
+
+
+def purge(store: SQLTrackerStore, older_than: float) -> int:
+    """Delete conversations whose newest event is older than the timestamp ``older_than``."""
+    event = store.SQLEvent
+    with store.session_scope() as session:
+        stale = (
+            session.query(event.sender_id)
+            .group_by(event.sender_id)
+            .having(sa.func.max(event.timestamp) < older_than)
+        )
+        deleted = (
+            session.query(event)
+            .filter(event.sender_id.in_(stale.scalar_subquery()))
+            .delete(synchronize_session=False)
+        )
+        session.commit()
+    if isinstance(store, SQLiteTrackerStore):
+        store.forget_cached()
+    return int(deleted)

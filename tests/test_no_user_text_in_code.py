@@ -73,7 +73,7 @@ def test_no_literal_text_sent_to_users(path: Path) -> None:
 
 
 def test_the_check_itself_catches_literal_text(tmp_path: Path) -> None:
-    bad = 'from actions.compose import Reply\nx = Reply("Hello, how can I help?")\n'
+    bad = 'from poradnyk.compose import Reply\nx = Reply("Hello, how can I help?")\n'
     tree = ast.parse(bad)
     calls = [
         n for n in ast.walk(tree) if isinstance(n, ast.Call) and _call_name(n) in USER_FACING_CALLS

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from bot.http_transport import TRANSPORTS, AiohttpTransport, async_client, transport
-from tests.support.local_site import serve
+from harness.local_site import serve
 
 
 async def _echo(request: web.Request) -> web.Response:

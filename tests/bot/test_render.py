@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actions.compose import Button
 from bot.render import TELEGRAM_LIMIT, keyboard, split_html, to_html
+from poradnyk.compose import Button
 
 
 class _TagChecker(HTMLParser):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,23 +11,40 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
-from actions.content import Content, known_topics, load_content
-from bot.app import build_application
 from bot.settings import Settings
-from tests.support.bot_api import TOKEN, BotApiStandIn
-from tests.support.flaky_proxy import FlakyProxy
-from tests.support.stack import REPO_ROOT, Stack, free_port
+from harness.app_runner import RunningApp, start_application, stop_application
+from harness.bot_api import TOKEN, BotApiStandIn
+from harness.flaky_proxy import FlakyProxy
+from harness.stack import REPO_ROOT, Stack, free_port
+from poradnyk.content import Content, known_topics, load_content
 
 
 @dataclass
 class Running:
     """A started bot with everything a test needs to drive and inspect it."""
 
-    app: Application
-    api: BotApiStandIn
-    settings: Settings
+    started: RunningApp
     proxy: FlakyProxy
-    webhook_port: int | None = None
+
+    @property
+    def app(self) -> Application:
+        """The python-telegram-bot application."""
+        return self.started.app
+
+    @property
+    def api(self) -> BotApiStandIn:
+        """The Bot API stand-in it talks to."""
+        return self.started.api
+
+    @property
+    def settings(self) -> Settings:
+        """Its settings."""
+        return self.started.settings
+
+    @property
+    def webhook_port(self) -> int | None:
+        """The webhook's port (webhook mode)."""
+        return self.started.webhook_port
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +80,7 @@ async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIt
                 "TELEGRAM_API_BASE_URL": api.base_url,
                 "RASA_URL": proxy.url,
                 "RASA_TIMEOUT": "2",
+                "RASA_API_TOKEN": stack.env["RASA_API_TOKEN"],
                 "PORADNYK_DATA_DIR": str(stack.data_dir),
                 "PORADNYK_CONCURRENT_UPDATES": "16",
                 **(
@@ -77,42 +95,41 @@ async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIt
                 **env,
             }
         )
-        app = build_application(settings)
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
-        await app.start()
-        assert app.updater is not None
-        if webhook:
-            await app.updater.start_webhook(
-                listen="127.0.0.1",
-                port=webhook_port or 0,
-                url_path="telegram",
-                secret_token=settings.webhook_secret,
-                webhook_url=settings.webhook_url,
+        started.append(
+            running := Running(
+                await start_application(settings, api, webhook_port=webhook_port), proxy
             )
-        else:
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        running = Running(app, api, settings, proxy, webhook_port)
-        started.append(running)
+        )
         return running
 
     yield start
     for running in started:
-        app = running.app
-        with contextlib.suppress(Exception):
-            if app.updater and app.updater.running:
-                await app.updater.stop()
-            await app.stop()
-            if app.post_shutdown:
-                await app.post_shutdown(app)
-            await app.shutdown()
+        await stop_application(running.started)
         await running.proxy.stop()
 
 
+def stored_in(folders: list[Path], needle: str) -> list[str]:
+    """Files under ``folders`` whose bytes contain ``needle`` (UTF-8), databases and their
+    write-ahead logs included: what a person with the disk could read."""
+    data = needle.encode()
+    return [
+        str(f)
+        for folder in folders
+        for f in sorted(folder.rglob("*"))
+        if f.is_file() and data in f.read_bytes()
+    ]
+
+
+def database_folder() -> Path:
+    """Where the adapter's (Django) database of this test run lives."""
+    return Path(os.environ["PORADNYK_DATABASE_URL"].removeprefix("sqlite:///")).parent
+
+
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
-    """(title, callback data) of an inline keyboard in a sent message."""
+    """(title, callback data or link) of an inline keyboard in a sent message."""
     markup = message.get("reply_markup") or {}
     return [
-        (b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row
+        (b["text"], b.get("callback_data") or b["url"])
+        for row in markup.get("inline_keyboard", [])
+        for b in row
     ]

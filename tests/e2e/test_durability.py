@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from actions.content import Content
-from bench.pipeline_bench import Adapter
-from tests.support.bot_api import BotApiStandIn, Updates
-from tests.support.stack import Stack
+from harness.adapter import Adapter
+from harness.bot_api import BotApiStandIn, Updates
+from harness.stack import Stack
+from poradnyk.content import Content
 
 USER = 9_100_001
 

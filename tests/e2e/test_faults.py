@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from actions.content import Content
+from harness.bot_api import Updates
+from harness.stack import Stack
+from poradnyk.content import Content
 from tests.e2e.conftest import StartBot, buttons
-from tests.support.bot_api import Updates
-from tests.support.stack import Stack
 
 _ids = itertools.count(8000)
 

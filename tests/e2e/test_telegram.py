@@ -6,16 +6,15 @@ import asyncio
 import itertools
 import json
 import logging
-import sqlite3
 
 import pytest
 
-from actions.content import Content
-from tests.e2e.conftest import StartBot, buttons
-from tests.support.bot_api import TOKEN, Updates
-from tests.support.stack import Stack
+from harness.bot_api import TOKEN, Updates
+from harness.stack import Stack
+from poradnyk.content import Content
+from tests.e2e.conftest import StartBot, buttons, database_folder, stored_in
 
-_ids = itertools.count(5000)
+_ids = itertools.count(987_650_001)  # distinctive: tests look for them in the stores
 
 
 def new_user() -> int:
@@ -164,34 +163,21 @@ async def test_forget_removes_everything_stored(
 ) -> None:
     bot = await start_bot()
     user = new_user()
-    bot.api.push(Updates.text(user, "Where can I learn Czech in Prague?", language_code="en"))
+    question = "Where can I learn Czech in Prague? My number is 777"
+    bot.api.push(Updates.text(user, question, language_code="en"))
     in_prague = (await bot.api.wait_sent(user, 1))[0]
-    users = bot.app.bot_data["users"]
-    sender = users.sender_id(user)
-    tracker_db = stack.data_dir / "rasa_trackers.sqlite3"
-
-    def events() -> int:
-        with sqlite3.connect(tracker_db) as db:
-            return int(
-                db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[
-                    0
-                ]
-            )
-
-    assert events() > 0
-    with sqlite3.connect(bot.settings.db_path) as db:
-        assert (
-            db.execute("SELECT COUNT(*) FROM users WHERE user_id = ?", (user,)).fetchone()[0] == 1
-        )
+    person = bot.app.bot_data.services.conversation.pseudonym(user)
+    stores = [stack.data_dir, database_folder()]
+    # Every store holds the person under the pseudonym only, and none holds the words.
+    assert stored_in(stores, person), "nothing stored for the person at all?"
+    assert stored_in(stores, str(user)) == []
+    assert stored_in(stores, question) == []
+    assert stored_in(stores, "learn Czech") == []
 
     bot.api.push(Updates.text(user, "/forget", language_code="en"))
     done = (await bot.api.wait_sent(user, 2))[1]
     assert done["text"] == content.text("forget_done", "en")
-    assert events() == 0
-    with sqlite3.connect(bot.settings.db_path) as db:
-        assert (
-            db.execute("SELECT COUNT(*) FROM users WHERE user_id = ?", (user,)).fetchone()[0] == 0
-        )
+    assert stored_in(stores, person) == []
 
     # Rasa has forgotten too (nothing served from its memory): the region is gone.
     stranger = new_user()
@@ -200,9 +186,6 @@ async def test_forget_removes_everything_stored(
     bot.api.push(Updates.text(user, question, language_code="en"))
     fresh, after = await asyncio.gather(bot.api.wait_sent(stranger, 1), bot.api.wait_sent(user, 3))
     assert after[2]["text"] == fresh[0]["text"] != in_prague["text"]
-    with sqlite3.connect(tracker_db) as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
-    assert rows and not any('"praha"' in data for (data,) in rows)
 
 
 async def test_two_users_at_once(start_bot: StartBot, content: Content) -> None:
@@ -230,19 +213,30 @@ async def test_forged_button_data_and_unknown_command(
     assert len(bot.api.calls_of("answerCallbackQuery")) == 2
 
 
-async def test_group_messages_point_to_a_private_chat(
-    start_bot: StartBot, content: Content
+async def test_groups_get_one_pointer_and_no_button_acts_there(
+    start_bot: StartBot, content: Content, stack: Stack
 ) -> None:
     bot = await start_bot()
     user = new_user()
+    group = -100 - user
     bot.api.push(Updates.text(user, "/start", language_code="en", chat_type="group"))
-    sent = bot.api.sent(-100 - user)
+    bot.api.push(Updates.text(user, "/menu", language_code="en", chat_type="group"))
+    bot.api.push(Updates.button(user, "/housing", language_code="en", chat_type="group"))
+    bot.api.push(Updates.button(user, '/ngo_contacts{"sub":"region"}', chat_type="group"))
     for _ in range(100):
-        sent = bot.api.sent(-100 - user)
-        if sent:
+        if len(bot.api.calls_of("answerCallbackQuery")) == 2:
             break
-        await asyncio.sleep(0.1)
-    assert sent and sent[0]["text"] == content.text("group_chat", "en")
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # what would come after the buttons, if anything did
+    sent = bot.api.sent(group)
+    assert [m["text"] for m in sent] == [content.text("group_chat", "en")]
+    assert buttons(sent[0]) == [
+        (content.text("btn_private_chat", "en"), "https://t.me/poradnyk_test_bot")
+    ]
+    assert bot.api.sent(user) == []
+    # Nothing was started for the person who pressed: no conversation, no preferences.
+    person = bot.app.bot_data.services.conversation.pseudonym(user)
+    assert stored_in([stack.data_dir, database_folder()], person) == []
 
 
 async def test_webhook_mode_checks_the_secret_token(start_bot: StartBot, content: Content) -> None:

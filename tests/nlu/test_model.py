@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import httpx
 
-from bench.nlu_metrics import load_heldout, prediction_from_parse, score
-from tests.support.stack import Stack
+from harness.nlu_metrics import load_heldout, prediction_from_parse, score
+from harness.stack import Stack
 
 FLOOR_ACCURACY = 0.85
 FLOOR_MACRO_F1 = 0.88

@@ -9,12 +9,12 @@ import pytest
 from aiohttp import web
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
+from harness.local_site import serve
 from rasa_server.endpoint_sessions import (
     close_kept_sessions,
     closing_kept_sessions,
     kept_session,
 )
-from tests.support.local_site import serve
 
 
 @pytest.fixture

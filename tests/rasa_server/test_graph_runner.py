@@ -11,23 +11,24 @@ from rasa.core.channels import UserMessage
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 
-from bench.nlu_metrics import load_heldout
+from harness.nlu_metrics import load_heldout
+from harness.stack import MODEL
 from rasa_server.graph_runner import sequential_run
-from tests.support.stack import MODEL
 
 DASK_RUN = DaskGraphRunner.run
 # Loading DIET in this process runs a step of TensorFlow, which warns from inside
 # Python's random module (not our code).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:non-integer arguments to randrange:DeprecationWarning"
-)
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:non-integer arguments to randrange:DeprecationWarning"),
+    pytest.mark.needs_model,
+]
 
 
 @pytest.fixture(scope="module")
 def agent() -> Agent:
     """The trained model, loaded in this process (no servers)."""
     if not MODEL.exists():
-        pytest.skip("no trained model: ./test trains it first")
+        pytest.fail("no trained model: ./test trains it first")
     return Agent.load(str(MODEL))
 
 

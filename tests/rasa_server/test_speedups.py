@@ -76,7 +76,7 @@ def test_installing_twice_wraps_once(action: RemoteAction) -> None:
     installed = RemoteAction._validate_action_result, EndpointConfig.session
     speedups.install()
     assert (RemoteAction._validate_action_result, EndpointConfig.session) == installed
-    assert DaskGraphRunner.run is sequential_run
+    assert DaskGraphRunner.run.__wrapped__ is sequential_run
     assert hasattr(Event.resolve_by_type, "__wrapped__")
 
 
@@ -97,7 +97,7 @@ def test_chosen_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
     validate = RemoteAction._validate_action_result
     monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "runner")
     speedups.install()
-    assert DaskGraphRunner.run is sequential_run
+    assert DaskGraphRunner.run.__wrapped__ is sequential_run
     assert RemoteAction._validate_action_result is validate
     assert not hasattr(EndpointConfig.session, "__wrapped__")
     monkeypatch.setenv("PORADNYK_RASA_SPEEDUPS", "runner,typo")

@@ -18,8 +18,8 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
+from harness.stack import REPO_ROOT
 from rasa_server.tracker_store import SQLiteTrackerStore
-from tests.support.stack import REPO_ROOT
 
 
 @pytest.fixture(scope="module")

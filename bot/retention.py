@@ -1,0 +1,37 @@
+"""The retention purge: data of people silent for longer than the retention period goes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.conversation import Conversation
+from bot.settings import Settings
+
+__all__ = ["purge_once", "retention_loop"]
+
+logger = logging.getLogger(__name__)
+
+PURGE_EVERY_SECONDS = 3600.0
+
+
+async def purge_once(settings: Settings, conversation: Conversation) -> None:
+    """Delete expired people from the adapter's store and old conversations from Rasa's."""
+    store = conversation.store
+    days = settings.retention_days
+    expired = await store.run(lambda: store.sync.expired(days))
+    for person in expired:
+        await store.forget(person)
+    events = await conversation.rasa.purge(days * 86400.0)
+    await store.run(lambda: store.sync.purge_callbacks(days))
+    logger.info("Retention purge: %d people, %d conversation events", len(expired), events)
+
+
+async def retention_loop(settings: Settings, conversation: Conversation) -> None:
+    """Run :func:`purge_once` now and then every hour."""
+    while True:
+        try:
+            await purge_once(settings, conversation)
+        except Exception as exc:
+            logger.error("Retention purge failed (%s); next try in an hour", type(exc).__name__)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)

@@ -1,0 +1,70 @@
+"""The Telegram adapter as its own process (its own venv), polling the Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+
+from harness.bot_api import TOKEN, BotApiStandIn, Updates
+from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack
+from poradnyk.compose import Reply
+from poradnyk.content import known_topics, load_content
+
+__all__ = ["Adapter", "Timing"]
+
+Timing = tuple[float, float]
+"""ms from hand-out (or request) and from the push."""
+
+
+def _plain_start(reply_text: str) -> str:
+    """The first characters of a text as Telegram HTML shows them (no markup in them)."""
+    return reply_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")[:40]
+
+
+class Adapter:
+    """The Telegram adapter as its own process, polling the stand-in."""
+
+    def __init__(self, stack: Stack, api: BotApiStandIn, max_rate: float) -> None:
+        content = load_content(REPO_ROOT / "content", known_topics(REPO_ROOT))
+        # The fallback served when Rasa cannot answer in time: counted as an error.
+        self.fallback = _plain_start(Reply(content.text("service_down", "uk")).text)
+        env = {
+            **stack.env,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": api.base_url,
+            "RASA_URL": stack.rasa_url,
+            "PORADNYK_TELEGRAM_MAX_RATE": str(max_rate),
+            "PORADNYK_USER_RATE_LIMIT": "1000",
+        }
+        log = stack.data_dir / "adapter.log"
+        with log.open("ab") as fh:
+            process = subprocess.Popen(
+                [str(APP_PYTHON), "-m", "bot"],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=fh,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.service = Service("adapter", process, log)
+        self.api = api
+
+    async def ready(self, timeout: float = 120) -> None:
+        """Wait until the adapter polls for updates."""
+        deadline = time.monotonic() + timeout
+        while not any(c.method == "deleteWebhook" for c in self.api.calls):
+            if time.monotonic() > deadline or self.service.process.poll() is not None:
+                raise RuntimeError(f"adapter did not start:\n{self.service.tail()}")
+            await asyncio.sleep(0.2)
+
+    async def ask(self, user: int, text: str, timeout: float = 15) -> Timing | None:
+        """Latency (ms) from getUpdates handing out the message, and from its push."""
+        pushed = time.monotonic()
+        update_id = self.api.push(Updates.text(user, text, language_code="uk"))
+        answered = await self.api.first_send(user, timeout)
+        if answered is None or update_id not in self.api.handed_out:
+            return None
+        if self.api.first_sent_text.get(user, "").startswith(self.fallback):
+            return None
+        return (answered - self.api.handed_out[update_id]) * 1000, (answered - pushed) * 1000

@@ -1,0 +1,230 @@
+"""Composes replies (text and buttons) from content: the actions, the adapter and staff tools.
+
+Nothing here holds a sentence: every word comes from the content files. Replies use a
+tiny markup that the adapter renders: ``**bold**`` and plain URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from poradnyk.content import Content, Organisation, Topic
+from poradnyk.payload import CONTACTS_INTENT, LANGUAGE_PREFIX, REGION_CHOICE
+from poradnyk.payload import build as build_payload
+
+__all__ = [
+    "Button",
+    "Reply",
+    "contacts_reply",
+    "format_organisation",
+    "handoff_reply",
+    "language_choice_reply",
+    "menu_reply",
+    "region_choice_reply",
+    "relevant_organisations",
+    "service_down_reply",
+    "text_reply",
+    "topic_reply",
+]
+
+MAX_ORGANISATIONS = 3
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: what it says and what pressing it sends (or the link it opens)."""
+
+    title: str
+    payload: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to the user."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default=())
+
+
+def _date(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def _footer(content: Content, lang: str, sources: Iterable[str], reviewed: date) -> str:
+    return "\n".join(
+        (
+            content.text("source_line", lang, sources=", ".join(sources)),
+            content.text("reviewed_line", lang, date=_date(reviewed)),
+        )
+    )
+
+
+def format_organisation(org: Organisation, lang: str) -> str:
+    """An organisation as a few short lines."""
+    lines = [f"**{org.name.get(lang)}**"]
+    reach = [p for p in (org.phone and f"☎️ {org.phone}", org.email and f"✉️ {org.email}") if p]
+    if reach:
+        lines.append("  ".join(reach))
+    if org.web:
+        lines.append(f"🌐 {org.web}")
+    if org.address:
+        lines.append(f"📍 {org.address}")
+    if org.hours:
+        lines.append(f"🕘 {org.hours.get(lang)}")
+    if org.note:
+        lines.append(org.note.get(lang))
+    return "\n".join(lines)
+
+
+def relevant_organisations(
+    content: Content, topic: str | None, region: str | None, limit: int = MAX_ORGANISATIONS
+) -> list[Organisation]:
+    """Organisations for ``topic`` near ``region`` first, then national ones."""
+
+    def helps(org: Organisation) -> bool:
+        return topic is None or topic in org.helps_with
+
+    local = [o for o in content.organisations if region in o.regions and helps(o)]
+    if topic == CONTACTS_INTENT and region:
+        # Asking "who can help me here": every local organisation counts.
+        local = [o for o in content.organisations if region in o.regions]
+    national = [o for o in content.organisations if o.national and helps(o)]
+    return (local + national)[:limit] if limit else local + national
+
+
+def _contacts_block(content: Content, lang: str, topic: str | None, region: str | None) -> str:
+    orgs = relevant_organisations(content, topic, region)
+    if not orgs:
+        return ""
+    parts = [f"**{content.text('contacts_header', lang)}**"]
+    parts += [format_organisation(o, lang) for o in orgs]
+    if region is None:
+        parts.append(content.text("contacts_region_hint", lang))
+    return "\n\n".join(parts)
+
+
+def _nav_buttons(content: Content, lang: str, region: str | None) -> list[Button]:
+    buttons = [Button(content.text("btn_contacts", lang), build_payload(CONTACTS_INTENT))]
+    if region is None:
+        buttons.append(
+            Button(
+                content.text("btn_region", lang), build_payload(CONTACTS_INTENT, sub=REGION_CHOICE)
+            )
+        )
+    buttons.append(Button(content.text("btn_menu", lang), build_payload("bot_capabilities")))
+    return buttons
+
+
+def _feedback_buttons(content: Content, lang: str) -> list[Button]:
+    return [
+        Button(content.text("btn_yes", lang), build_payload("affirm")),
+        Button(content.text("btn_no", lang), build_payload("deny")),
+    ]
+
+
+def topic_reply(
+    content: Content, topic_name: str, lang: str, region: str | None, sub_id: str | None = None
+) -> Reply:
+    """The answer of a topic (or of one of its follow-ups) with contacts and buttons."""
+    topic: Topic = content.topics[topic_name]
+    sub = topic.sub(sub_id) if sub_id else None
+    if sub:
+        heading = f"**{topic.title.get(lang)}: {sub.button.get(lang)}**"
+        body, sources, reviewed = sub.text.get(lang), sub.sources, sub.reviewed
+    else:
+        heading = f"**{topic.title.get(lang)}**"
+        body, sources, reviewed = topic.answer.get(lang), topic.sources, topic.reviewed
+    sections = [f"{heading}\n{body}", _footer(content, lang, sources, reviewed)]
+    contacts = _contacts_block(content, lang, topic_name, region)
+    if contacts:
+        sections.append(contacts)
+    sections.append(content.text("feedback_question", lang))
+    buttons = [
+        Button(s.button.get(lang), build_payload(topic_name, sub=s.id))
+        for s in topic.more
+        if s.id != sub_id
+    ]
+    if sub:
+        buttons.insert(0, Button(topic.title.get(lang), build_payload(topic_name)))
+    buttons += _feedback_buttons(content, lang) + _nav_buttons(content, lang, region)
+    return Reply("\n\n".join(sections), tuple(buttons))
+
+
+def menu_reply(content: Content, lang: str, intro_key: str = "menu") -> Reply:
+    """The list of topics as buttons."""
+    buttons = [Button(t.title.get(lang), build_payload(name)) for name, t in content.topics.items()]
+    buttons.append(Button(content.text("btn_handoff", lang), build_payload("human_handoff")))
+    buttons.append(Button(content.text("btn_language", lang), build_payload("change_language")))
+    return Reply(content.text(intro_key, lang), tuple(buttons))
+
+
+def region_choice_reply(content: Content, lang: str, intro_key: str = "region_prompt") -> Reply:
+    """The 14 regions as buttons."""
+    buttons = tuple(
+        Button(name.get(lang), build_payload(CONTACTS_INTENT, region=code))
+        for code, name in content.regions.items()
+    )
+    return Reply(content.text(intro_key, lang), buttons)
+
+
+def language_choice_reply(content: Content, lang: str) -> Reply:
+    """The answer languages as buttons (handled by the adapter)."""
+    buttons = tuple(
+        Button(label, f"{LANGUAGE_PREFIX}{code}") for code, label in content.languages.items()
+    )
+    return Reply(content.text("choose_language", lang), buttons)
+
+
+def contacts_reply(content: Content, lang: str, region: str | None) -> Reply:
+    """Who can help: local organisations for ``region`` plus national ones."""
+    topic = content.topics.get(CONTACTS_INTENT)
+    orgs = relevant_organisations(content, CONTACTS_INTENT, region, limit=6)
+    parts = [f"**{content.text('contacts_header', lang)}**"]
+    if region:
+        parts[0] = (
+            f"**{content.text('contacts_header', lang)} {content.regions[region].get(lang)}**"
+        )
+    parts += [format_organisation(o, lang) for o in orgs]
+    if topic:
+        parts.append(_footer(content, lang, topic.sources, topic.reviewed))
+    if region is None:
+        parts.append(content.text("contacts_region_hint", lang))
+    buttons = [
+        Button(content.text("btn_region", lang), build_payload(CONTACTS_INTENT, sub=REGION_CHOICE)),
+        Button(content.text("btn_menu", lang), build_payload("bot_capabilities")),
+    ]
+    return Reply("\n\n".join(parts), tuple(buttons))
+
+
+def handoff_reply(
+    content: Content, lang: str, region: str | None, intro_key: str = "handoff"
+) -> Reply:
+    """How to reach a person: organisations that give free personal advice."""
+    orgs = relevant_organisations(content, "legal_aid", region, limit=2)
+    orgs += [
+        o for o in relevant_organisations(content, "protection_extension", None, 1) if o not in orgs
+    ]
+    parts = [content.text(intro_key, lang)] + [format_organisation(o, lang) for o in orgs]
+    buttons = [Button(content.text("btn_contacts", lang), build_payload(CONTACTS_INTENT))]
+    buttons.append(Button(content.text("btn_menu", lang), build_payload("bot_capabilities")))
+    return Reply("\n\n".join(parts), tuple(buttons))
+
+
+def service_down_reply(content: Content, lang: str) -> Reply:
+    """Served by the adapter alone when Rasa cannot answer: topics and a person to call."""
+    help_reply = handoff_reply(content, lang, None, intro_key="service_down")
+    menu = menu_reply(content, lang)
+    return Reply(help_reply.text, menu.buttons[:-1])
+
+
+def text_reply(
+    content: Content, lang: str, key: str, with_menu: bool = False, **values: str
+) -> Reply:
+    """A conversation text, optionally with the menu button."""
+    buttons: tuple[Button, ...] = ()
+    if with_menu:
+        buttons = (Button(content.text("btn_menu", lang), build_payload("bot_capabilities")),)
+    return Reply(content.text(key, lang, **values), buttons)

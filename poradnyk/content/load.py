@@ -1,0 +1,101 @@
+"""Loads and validates all content at once: the one entry point of every process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from poradnyk.content.model import Content, ContentError, Issue, Topic
+from poradnyk.content.parse import (
+    parse_languages,
+    parse_messages,
+    parse_organisations,
+    parse_regions,
+    parse_topic,
+)
+
+__all__ = ["load_content"]
+
+
+def load_content(
+    content_dir: Path,
+    topics: Iterable[str],
+    max_age_days: int | None = None,
+    today: date | None = None,
+) -> Content:
+    """Load and validate all content; raise :class:`ContentError` when anything is wrong."""
+    topics = list(topics)
+    issues: list[Issue] = []
+    regions, found = parse_regions(content_dir / "regions.yml")
+    issues += found
+    messages, found = parse_messages(content_dir / "messages.yml")
+    issues += found
+    languages, found = parse_languages(content_dir / "languages.yml")
+    issues += found
+    orgs, found = parse_organisations(content_dir / "organisations.yml", topics, regions)
+    issues += found
+    parsed: dict[str, Topic] = {}
+    for name in topics:
+        path = content_dir / "topics" / f"{name}.yml"
+        if not path.exists():
+            issues.append(Issue(path, 1, f"the topic '{name}' has no answer file."))
+            continue
+        topic, found = parse_topic(path, topics)
+        issues += found
+        if topic:
+            parsed[name] = topic
+    for path in sorted((content_dir / "topics").glob("*.yml")):
+        if path.stem not in topics:
+            issues.append(Issue(path, 1, f"'{path.stem}' is not a topic of the bot (domain.yml)."))
+    for name in topics:
+        if not any(name in o.helps_with and o.national for o in orgs):
+            issues.append(
+                Issue(
+                    content_dir / "organisations.yml",
+                    1,
+                    f"no national organisation helps with '{name}' (helps_with).",
+                )
+            )
+    for code in regions:
+        if not any(code in o.regions for o in orgs):
+            issues.append(
+                Issue(
+                    content_dir / "organisations.yml",
+                    1,
+                    f"no organisation serves the region '{code}'.",
+                    "warning",
+                )
+            )
+    if max_age_days is not None:
+        today = today or date.today()
+        dated: list[tuple[Path, int, str, date]] = [
+            (content_dir / "topics" / f"{t.name}.yml", t.line, f"topic '{t.name}'", t.reviewed)
+            for t in parsed.values()
+        ]
+        dated += [
+            (content_dir / "organisations.yml", o.line, f"'{o.id}'", o.reviewed) for o in orgs
+        ]
+        for path, line, what, when in dated:
+            age = (today - when).days
+            if age > max_age_days:
+                issues.append(
+                    Issue(
+                        path,
+                        line,
+                        f"{what} was last checked on {when.isoformat()}, {age} days ago "
+                        f"(more than {max_age_days}). Check it against its sources.",
+                        "warning",
+                    )
+                )
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise ContentError(errors)
+    return Content(
+        topics=parsed,
+        messages=messages,
+        organisations=tuple(orgs),
+        regions=regions,
+        languages=languages,
+        warnings=tuple(i for i in issues if i.severity == "warning"),
+    )

@@ -1,0 +1,130 @@
+"""The typed content model: what every process reads (topics, texts, organisations)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+__all__ = [
+    "NATIONAL",
+    "Content",
+    "ContentError",
+    "Issue",
+    "Localized",
+    "Organisation",
+    "SubAnswer",
+    "Topic",
+]
+
+NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found in a content file, for people with no programming background."""
+
+    path: Path
+    line: int
+    message: str
+    severity: str = "error"  # "error" refuses the file; "warning" only reports
+
+    def __str__(self) -> str:
+        kind = "ERROR" if self.severity == "error" else "warning"
+        try:
+            shown = self.path.resolve().relative_to(Path.cwd())
+        except ValueError:
+            shown = self.path
+        return f"{kind}: {shown}, line {self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Content has errors; ``issues`` says where and what."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A text in each answer language."""
+
+    cs: str
+    uk: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (unknown languages get Ukrainian)."""
+        return {"cs": self.cs, "uk": self.uk, "en": self.en}.get(lang, self.uk)
+
+
+@dataclass(frozen=True)
+class SubAnswer:
+    """A follow-up answer reachable by a button under a topic answer."""
+
+    id: str
+    button: Localized
+    text: Localized
+    sources: tuple[str, ...]
+    reviewed: date
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The curated answer for one topic intent."""
+
+    name: str
+    title: Localized
+    answer: Localized
+    sources: tuple[str, ...]
+    reviewed: date
+    more: tuple[SubAnswer, ...] = ()
+    line: int = field(default=1, compare=False)  # of 'reviewed', for staff messages
+
+    def sub(self, sub_id: str) -> SubAnswer | None:
+        """The follow-up answer ``sub_id``, if there is one."""
+        return next((s for s in self.more if s.id == sub_id), None)
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """An organisation of the directory, with what it helps with and where."""
+
+    id: str
+    name: Localized
+    helps_with: frozenset[str]
+    regions: frozenset[str]
+    source: str
+    reviewed: date
+    phone: str | None = None
+    email: str | None = None
+    web: str | None = None
+    address: str | None = None
+    hours: Localized | None = None
+    note: Localized | None = None
+    languages: tuple[str, ...] = ()
+    line: int = field(default=1, compare=False)  # where the entry starts, for staff messages
+
+    @property
+    def national(self) -> bool:
+        """Whether it serves the whole country."""
+        return NATIONAL in self.regions
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the bot says, loaded and validated."""
+
+    topics: Mapping[str, Topic]
+    messages: Mapping[str, Localized]
+    organisations: tuple[Organisation, ...]
+    regions: Mapping[str, Localized]
+    languages: Mapping[str, str]
+    warnings: tuple[Issue, ...] = field(default=())
+
+    def text(self, key: str, lang: str, **values: object) -> str:
+        """The conversation text ``key`` in ``lang`` with its placeholders filled."""
+        template = self.messages[key].get(lang)
+        return template.format(**values) if values else template

@@ -1,0 +1,101 @@
+"""The one codec of button data: built here, parsed here, checked here.
+
+A button sends a Rasa payload, ``/intent`` or ``/intent{"entity":"value"}``, which Rasa
+turns into that intent without NLU; the language buttons send ``lang:xx``, which the
+adapter handles itself. Telegram lets any client send any callback data, so what comes
+back is parsed strictly and accepted only if the bot could have sent it: a known intent,
+known entity names with string values, a known region, a follow-up the topic has.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from poradnyk.content.model import Content
+from poradnyk.languages import LANGUAGES
+
+__all__ = [
+    "CONTACTS_INTENT",
+    "ENTITY_NAMES",
+    "LANGUAGE_PREFIX",
+    "REGION_CHOICE",
+    "Payload",
+    "build",
+    "is_sendable",
+    "language_of",
+    "parse",
+]
+
+CONTACTS_INTENT = "ngo_contacts"
+REGION_CHOICE = "region"
+"""The ``sub`` value of ``ngo_contacts`` that asks for the region buttons."""
+LANGUAGE_PREFIX = "lang:"
+"""Language buttons: handled by the adapter itself, never sent to Rasa."""
+ENTITY_NAMES = frozenset({"region", "sub"})
+
+_GRAMMAR = re.compile(r"/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A decoded button payload: an intent and string entities."""
+
+    intent: str
+    entities: Mapping[str, str] = field(default_factory=dict)
+
+    def encoded(self) -> str:
+        """The payload as Rasa reads it."""
+        return build(self.intent, **self.entities)
+
+
+def build(intent: str, **entities: str) -> str:
+    """The payload that triggers ``intent`` with ``entities`` (no NLU involved)."""
+    if not entities:
+        return f"/{intent}"
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'), ensure_ascii=False)}"
+
+
+def parse(data: str) -> Payload | None:
+    """The payload in ``data``, or None unless it is exactly of the form :func:`build` makes."""
+    match = _GRAMMAR.fullmatch(data)
+    if match is None:
+        return None
+    raw = match.group("entities")
+    if raw is None:
+        return Payload(match.group("intent"))
+    try:
+        entities = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(entities, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in entities.items()
+    ):
+        return None
+    return Payload(match.group("intent"), entities)
+
+
+def language_of(data: str) -> str | None:
+    """The language a language button chooses, or None if ``data`` is not one we sent."""
+    if not data.startswith(LANGUAGE_PREFIX):
+        return None
+    lang = data[len(LANGUAGE_PREFIX) :]
+    return lang if lang in LANGUAGES else None
+
+
+def is_sendable(payload: Payload, content: Content, intents: Collection[str]) -> bool:
+    """Whether the bot could have sent ``payload`` with the current content."""
+    if payload.intent not in intents or not set(payload.entities) <= ENTITY_NAMES:
+        return False
+    region = payload.entities.get("region")
+    if region is not None and region not in content.regions:
+        return False
+    sub = payload.entities.get("sub")
+    if sub is None:
+        return True
+    if payload.intent == CONTACTS_INTENT:
+        return sub == REGION_CHOICE
+    topic = content.topics.get(payload.intent)
+    return topic is not None and topic.sub(sub) is not None

@@ -1,0 +1,171 @@
+"""The content loader, the staff check and hot reload."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from poradnyk.content import (
+    REQUIRED_MESSAGES,
+    ContentError,
+    ContentStore,
+    known_topics,
+    load_content,
+)
+from poradnyk.content_cli import main as content_cli
+from poradnyk.languages import LANGUAGES
+
+REPO = Path(__file__).resolve().parents[2]
+TOPICS = known_topics(REPO)
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A private copy of the real content to break."""
+    target = tmp_path / "content"
+    shutil.copytree(REPO / "content", target)
+    return target
+
+
+def _edit(path: Path, change: dict[str, object]) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(change)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _issues(content_dir: Path) -> list[str]:
+    with pytest.raises(ContentError) as info:
+        load_content(content_dir, TOPICS)
+    return [str(i) for i in info.value.issues]
+
+
+def test_real_content_loads_with_every_topic_in_every_language() -> None:
+    content = load_content(REPO / "content", TOPICS)
+    assert set(content.topics) == set(TOPICS)
+    for topic in content.topics.values():
+        for lang in LANGUAGES:
+            assert topic.answer.get(lang) and topic.title.get(lang)
+        assert topic.sources and all(s.startswith("http") for s in topic.sources)
+        assert topic.reviewed <= date.today()
+    assert set(REQUIRED_MESSAGES) <= set(content.messages)
+
+
+def test_topics_match_the_shared_taxonomy() -> None:
+    taxonomy = REPO.parent / "shared" / "taxonomy.yml"
+    if not taxonomy.exists():
+        pytest.skip("../shared is not next to this checkout")
+    data = yaml.safe_load(taxonomy.read_text(encoding="utf-8"))
+    assert set(TOPICS) == set(data["topics"])
+    content = load_content(REPO / "content", TOPICS)
+    assert set(content.regions) == set(data["regions"])
+
+
+def test_missing_language_is_reported_with_file_and_line(content_dir: Path) -> None:
+    path = content_dir / "topics" / "housing.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["answer"]["en"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    issues = _issues(content_dir)
+    assert any("housing.yml, line" in i and "'en' text is missing" in i for i in issues)
+
+
+def test_missing_source_and_bad_date_are_errors(content_dir: Path) -> None:
+    _edit(content_dir / "topics" / "banking.yml", {"sources": [], "reviewed": "last week"})
+    issues = " ".join(_issues(content_dir))
+    assert "at least one official link" in issues
+    assert "written like 2026-02-28" in issues
+
+
+def test_malformed_link_phone_and_region_are_errors(content_dir: Path) -> None:
+    path = content_dir / "organisations.yml"
+    orgs = yaml.safe_load(path.read_text(encoding="utf-8"))
+    orgs[0]["web"] = "www.example"
+    orgs[0]["phone"] = "call us"
+    orgs[0]["regions"] = ["brno"]
+    path.write_text(yaml.safe_dump(orgs, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    issues = " ".join(_issues(content_dir))
+    assert "not a full web link" in issues
+    assert "must be digits and spaces" in issues
+    assert "unknown region 'brno'" in issues
+
+
+def test_too_long_answer_and_missing_topic_file_are_errors(content_dir: Path) -> None:
+    path = content_dir / "topics" / "travel.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["answer"]["uk"] = "слово " * 400
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (content_dir / "topics" / "banking.yml").unlink()
+    issues = " ".join(_issues(content_dir))
+    assert "the limit is 1500" in issues
+    assert "'banking' has no answer file" in issues
+
+
+def test_broken_yaml_and_placeholder_mismatch_are_errors(content_dir: Path) -> None:
+    (content_dir / "topics" / "work.yml").write_text("topic: work\nanswer: [unclosed\n")
+    messages = content_dir / "messages.yml"
+    text = messages.read_text(encoding="utf-8").replace("{region}", "{regon}", 1)
+    messages.write_text(text, encoding="utf-8")
+    issues = " ".join(_issues(content_dir))
+    assert "work.yml, line" in issues and "not valid YAML" in issues
+    assert "placeholders" in issues and "differ" in issues
+
+
+def test_old_review_date_is_a_warning_not_an_error(content_dir: Path) -> None:
+    content = load_content(content_dir, TOPICS, max_age_days=30, today=date(2030, 1, 1))
+    assert content.warnings
+    assert all(w.severity == "warning" for w in content.warnings)
+    assert any("days ago" in str(w) for w in content.warnings)
+
+
+def test_check_command_passes_on_real_content(capsys: pytest.CaptureFixture[str]) -> None:
+    assert content_cli(["check"]) == 0
+    assert "Content OK" in capsys.readouterr().out
+
+
+def test_check_command_fails_with_plain_message(
+    content_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edit(content_dir / "topics" / "education.yml", {"sources": ["not a link"]})
+    assert content_cli(["--dir", str(content_dir), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "education.yml" in out and "not a full web link" in out
+
+
+def test_show_command_prints_the_answer_with_contacts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert content_cli(["show", "ngo_contacts", "--lang", "uk", "--region", "Brno"]) == 0
+    out = capsys.readouterr().out
+    content = load_content(REPO / "content", TOPICS)
+    assert content.regions["jihomoravsky"].uk in out
+    assert "[" in out  # buttons
+
+
+def _touch_later(path: Path) -> None:
+    stamp = time.time() + 5
+    os.utime(path, (stamp, stamp))
+
+
+def test_hot_reload_uses_changed_file_and_keeps_last_good(
+    content_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = ContentStore(content_dir, TOPICS, check_interval=0)
+    path = content_dir / "topics" / "housing.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["answer"]["en"] = "Updated answer about housing."
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _touch_later(path)
+    assert store.get().topics["housing"].answer.en == "Updated answer about housing."
+
+    path.write_text("topic: housing\nanswer: {en: half-edited", encoding="utf-8")
+    _touch_later(path)
+    with caplog.at_level(logging.ERROR):
+        content = store.get()
+    assert content.topics["housing"].answer.en == "Updated answer about housing."
+    assert "still serving the last good version" in caplog.text
+    assert "housing.yml" in caplog.text
