@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from poradnyk.compose import Reply
 from poradnyk.content import Content, ContentStore, known_topics
+from poradnyk.content.load import DEFAULT_REVIEW_AGE_DAYS
 from poradnyk.languages import DEFAULT_LANGUAGE, LANGUAGES
 
 __all__ = [
@@ -32,7 +33,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def content_store() -> ContentStore:
     """The process-wide content store, created on first use (not at import)."""
     content_dir = Path(os.environ.get("PORADNYK_CONTENT_DIR") or REPO_ROOT / "content")
-    return ContentStore(content_dir, known_topics(REPO_ROOT))
+    age = int(os.environ.get("PORADNYK_REVIEW_AGE_DAYS") or DEFAULT_REVIEW_AGE_DAYS)
+    return ContentStore(content_dir, known_topics(REPO_ROOT), review_age_days=age)
 
 
 def reply_language(tracker: Tracker) -> str:

@@ -405,7 +405,9 @@ def main() -> None:
     print("Answered = a real answer from Rasa; fallbacks after a Rasa timeout count as errors.")
     runs = [measure(args, "optimised")]
     if args.compare_transport:
-        runs.append(measure(args, "httpx transport", extra_env={"PORADNYK_HTTP_TRANSPORT": "httpx"}))
+        runs.append(
+            measure(args, "httpx transport", extra_env={"PORADNYK_HTTP_TRANSPORT": "httpx"})
+        )
     with tempfile.TemporaryDirectory() as tmp:
         if args.baseline:
             model, _ = baseline_model()

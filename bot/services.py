@@ -21,7 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 async def build_conversation(settings: Settings, http: httpx.AsyncClient) -> Conversation:
     """The conversation pipeline for ``settings``, on the shared HTTP client ``http``."""
     await asyncio.to_thread(setup_django)  # the database is never touched from the loop
-    content = ContentStore(settings.content_dir, known_topics(REPO_ROOT))
+    content = ContentStore(
+        settings.content_dir, known_topics(REPO_ROOT), review_age_days=settings.review_age_days
+    )
     rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
     return Conversation(
         settings,

@@ -64,6 +64,7 @@ class Settings:
     warm_up: bool = True
     typing_after: float = 1.0
     http_transport: str = "aiohttp"
+    review_age_days: int = 180
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -103,4 +104,5 @@ class Settings:
             warm_up=env.get("PORADNYK_WARM_UP", "1").strip() != "0",
             typing_after=_float(env, "PORADNYK_TYPING_AFTER", 1.0),
             http_transport=http_transport,
+            review_age_days=_int(env, "PORADNYK_REVIEW_AGE_DAYS", 180),
         )

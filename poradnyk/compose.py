@@ -62,6 +62,24 @@ def _footer(content: Content, lang: str, sources: Iterable[str], reviewed: date)
     )
 
 
+def _who_knows(content: Content, topic: str, lang: str) -> str:
+    """The national organisation to confirm a topic's facts with (name and phone)."""
+    orgs = [o for o in content.organisations if o.national and topic in o.helps_with]
+    org = next((o for o in orgs if o.phone), orgs[0] if orgs else None)
+    if org is None:
+        return ""
+    return f"{org.name.get(lang)} ({org.phone})" if org.phone else org.name.get(lang)
+
+
+def _caution(content: Content, lang: str, topic: str, reviewed: date, today: date) -> str | None:
+    """A caution for an answer checked longer ago than the review age, else None."""
+    if (today - reviewed).days <= content.review_age_days:
+        return None
+    return content.text(
+        "stale_caution", lang, date=_date(reviewed), contact=_who_knows(content, topic, lang)
+    )
+
+
 def format_organisation(org: Organisation, lang: str) -> str:
     """An organisation as a few short lines."""
     lines = [f"**{org.name.get(lang)}**"]
@@ -126,18 +144,34 @@ def _feedback_buttons(content: Content, lang: str) -> list[Button]:
 
 
 def topic_reply(
-    content: Content, topic_name: str, lang: str, region: str | None, sub_id: str | None = None
+    content: Content,
+    topic_name: str,
+    lang: str,
+    region: str | None,
+    sub_id: str | None = None,
+    today: date | None = None,
 ) -> Reply:
-    """The answer of a topic (or of one of its follow-ups) with contacts and buttons."""
+    """The answer of a topic (or of one of its follow-ups) with contacts and buttons.
+
+    A follow-up past its ``valid_until`` day is never shown: the person is told it changed
+    and whom to ask. An answer checked longer ago than the review age carries a caution.
+    """
+    today = today or date.today()
     topic: Topic = content.topics[topic_name]
     sub = topic.sub(sub_id) if sub_id else None
     if sub:
         heading = f"**{topic.title.get(lang)}: {sub.button.get(lang)}**"
         body, sources, reviewed = sub.text.get(lang), sub.sources, sub.reviewed
+        if sub.expired(today):
+            contact = _who_knows(content, topic_name, lang)
+            body = content.text("expired_statement", lang, contact=contact)
     else:
         heading = f"**{topic.title.get(lang)}**"
         body, sources, reviewed = topic.answer.get(lang), topic.sources, topic.reviewed
     sections = [f"{heading}\n{body}", _footer(content, lang, sources, reviewed)]
+    caution = _caution(content, lang, topic_name, reviewed, today)
+    if caution and not (sub and sub.expired(today)):
+        sections.append(f"⚠️ {caution}")
     contacts = _contacts_block(content, lang, topic_name, region)
     if contacts:
         sections.append(contacts)

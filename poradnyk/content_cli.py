@@ -14,13 +14,13 @@ from pathlib import Path
 
 from poradnyk.compose import Reply, contacts_reply, menu_reply, topic_reply
 from poradnyk.content import ContentError, known_topics, load_content
+from poradnyk.content.load import DEFAULT_REVIEW_AGE_DAYS
 from poradnyk.languages import LANGUAGES
 from poradnyk.regions import find_regions
 
 __all__ = ["main"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MAX_AGE_DAYS = 180
 
 
 def _region_code(region: str | None) -> str | None:
@@ -41,7 +41,9 @@ def _print_reply(reply: Reply) -> None:
 
 def _check(content_dir: Path, max_age: int) -> int:
     try:
-        content = load_content(content_dir, known_topics(REPO_ROOT), max_age_days=max_age)
+        content = load_content(
+            content_dir, known_topics(REPO_ROOT), max_age_days=max_age, strict_dates=True
+        )
     except ContentError as exc:
         for issue in exc.issues:
             print(issue)
@@ -93,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument(
         "--max-age",
         type=int,
-        default=DEFAULT_MAX_AGE_DAYS,
+        default=DEFAULT_REVIEW_AGE_DAYS,
         help="warn about facts checked longer ago than this many days",
     )
     show = commands.add_parser("show", help="print an answer as the user sees it")

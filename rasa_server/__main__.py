@@ -29,6 +29,6 @@ def prepare(argv: list[str]) -> None:
 
 if __name__ == "__main__":
     prepare(sys.argv[1:])
-    from rasa.__main__ import main  # noqa: PLC0415 - after the version check
+    from rasa.__main__ import main
 
     main()

@@ -113,6 +113,18 @@ class Reader:
         )
         return None
 
+    def valid_until(self, parent: Any) -> date | None:
+        if not isinstance(parent, dict) or parent.get("valid_until") is None:
+            return None
+        value = parent["valid_until"]
+        if isinstance(value, date):
+            return value
+        self.error(
+            line_of(parent, "valid_until"),
+            "'valid_until' must be the last day the statement is true, written like 2026-12-31.",
+        )
+        return None
+
     def url(self, value: object, line: int, what: str) -> str | None:
         if isinstance(value, str) and URL_RE.match(value.strip()):
             return value.strip()

@@ -15,7 +15,9 @@ from poradnyk.content.parse import (
     parse_topic,
 )
 
-__all__ = ["load_content"]
+__all__ = ["DEFAULT_REVIEW_AGE_DAYS", "load_content"]
+
+DEFAULT_REVIEW_AGE_DAYS = 180
 
 
 def load_content(
@@ -23,9 +25,19 @@ def load_content(
     topics: Iterable[str],
     max_age_days: int | None = None,
     today: date | None = None,
+    *,
+    review_age_days: int = DEFAULT_REVIEW_AGE_DAYS,
+    strict_dates: bool = False,
 ) -> Content:
-    """Load and validate all content; raise :class:`ContentError` when anything is wrong."""
+    """Load and validate all content; raise :class:`ContentError` when anything is wrong.
+
+    ``max_age_days`` reports items checked longer ago as warnings (the staff check).
+    A follow-up past its ``valid_until`` day is an error with ``strict_dates`` (the staff
+    check: fix it) and a warning otherwise (the bot keeps serving, showing "this changed"
+    in its place). ``review_age_days`` is the age from which users see a caution.
+    """
     topics = list(topics)
+    today = today or date.today()
     issues: list[Issue] = []
     regions, found = parse_regions(content_dir / "regions.yml")
     issues += found
@@ -68,7 +80,6 @@ def load_content(
                 )
             )
     if max_age_days is not None:
-        today = today or date.today()
         dated: list[tuple[Path, int, str, date]] = [
             (content_dir / "topics" / f"{t.name}.yml", t.line, f"topic '{t.name}'", t.reviewed)
             for t in parsed.values()
@@ -88,6 +99,19 @@ def load_content(
                         "warning",
                     )
                 )
+    for topic in parsed.values():
+        for sub in topic.more:
+            if sub.expired(today):
+                issues.append(
+                    Issue(
+                        content_dir / "topics" / f"{topic.name}.yml",
+                        topic.line,
+                        f"the follow-up '{sub.id}' was true until {sub.valid_until}; users "
+                        "now see 'this changed' instead. Update its text and valid_until, or "
+                        "remove it.",
+                        "error" if strict_dates else "warning",
+                    )
+                )
     errors = [i for i in issues if i.severity == "error"]
     if errors:
         raise ContentError(errors)
@@ -98,4 +122,5 @@ def load_content(
         regions=regions,
         languages=languages,
         warnings=tuple(i for i in issues if i.severity == "warning"),
+        review_age_days=review_age_days,
     )

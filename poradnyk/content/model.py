@@ -69,6 +69,12 @@ class SubAnswer:
     text: Localized
     sources: tuple[str, ...]
     reviewed: date
+    valid_until: date | None = None
+    """The last day the statement is true (a dated amount, a registration window)."""
+
+    def expired(self, today: date) -> bool:
+        """Whether the statement is past its ``valid_until`` day."""
+        return self.valid_until is not None and today > self.valid_until
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,8 @@ class Content:
     regions: Mapping[str, Localized]
     languages: Mapping[str, str]
     warnings: tuple[Issue, ...] = field(default=())
+    review_age_days: int = 180
+    """Answers checked longer ago than this carry a caution for the user."""
 
     def text(self, key: str, lang: str, **values: object) -> str:
         """The conversation text ``key`` in ``lang`` with its placeholders filled."""

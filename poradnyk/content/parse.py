@@ -39,7 +39,8 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "unknown_button", "rate_limited", "privacy", "forget_done", "btn_menu",
     "btn_contacts", "btn_region", "btn_handoff", "btn_language", "btn_yes",
     "btn_no", "cmd_start", "cmd_menu", "cmd_language", "cmd_contacts", "cmd_help",
-    "cmd_privacy", "cmd_forget", "forget_failed", "btn_private_chat",
+    "cmd_privacy", "cmd_forget", "forget_failed", "btn_private_chat", "expired_statement",
+    "stale_caution",
 )  # fmt: skip
 
 
@@ -89,8 +90,9 @@ def parse_topic(path: Path, known_topics: Iterable[str]) -> tuple[Topic | None, 
         text = reader.localized(item, "text", f"follow-up '{sub_id}'", ANSWER_MAX_CHARS)
         sub_sources = reader.sources(item, required=False) or sources
         sub_reviewed = reader.reviewed(item) if "reviewed" in item else reviewed
+        valid_until = reader.valid_until(item)
         if button and text and sub_reviewed:
-            more.append(SubAnswer(sub_id, button, text, sub_sources, sub_reviewed))
+            more.append(SubAnswer(sub_id, button, text, sub_sources, sub_reviewed, valid_until))
     if any(i.severity == "error" for i in reader.issues):
         return None, reader.issues
     assert title and answer and reviewed and isinstance(name, str)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from poradnyk.content.load import load_content
+from poradnyk.content.load import DEFAULT_REVIEW_AGE_DAYS, load_content
 from poradnyk.content.model import Content, ContentError
 
 __all__ = ["ContentStore"]
@@ -19,15 +19,25 @@ logger = logging.getLogger(__name__)
 class ContentStore:
     """Serves the current content; reloads changed files, keeps the last good version."""
 
-    def __init__(self, content_dir: Path, topics: Iterable[str], check_interval: float = 1.0):
+    def __init__(
+        self,
+        content_dir: Path,
+        topics: Iterable[str],
+        check_interval: float = 1.0,
+        review_age_days: int = DEFAULT_REVIEW_AGE_DAYS,
+    ) -> None:
         self._dir = content_dir
         self._topics = list(topics)
+        self._review_age_days = review_age_days
         self._interval = check_interval
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
-        self._content = load_content(self._dir, self._topics)
+        self._content = self._load()
         self._checked_at = time.monotonic()
         self._refused_stamp: tuple[tuple[str, int, int], ...] | None = None
+
+    def _load(self) -> Content:
+        return load_content(self._dir, self._topics, review_age_days=self._review_age_days)
 
     def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         files = sorted(self._dir.rglob("*.yml"))
@@ -51,7 +61,7 @@ class ContentStore:
             if stamp in (self._stamp, self._refused_stamp):
                 return self._content
             try:
-                content = load_content(self._dir, self._topics)
+                content = self._load()
             except ContentError as exc:
                 self._refused_stamp = stamp
                 logger.error(

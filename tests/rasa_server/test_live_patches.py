@@ -55,9 +55,7 @@ def test_no_user_text_is_stored_and_a_delete_is_final(stack: Stack) -> None:
     with sqlite3.connect(db) as conn:
         rows = [
             json.loads(d)
-            for (d,) in conn.execute(
-                "SELECT data FROM events WHERE sender_id = 'redaction-check'"
-            )
+            for (d,) in conn.execute("SELECT data FROM events WHERE sender_id = 'redaction-check'")
         ]
     user = [r for r in rows if r["event"] == "user"]
     assert user and all(r["text"] is None and r["parse_data"]["text"] is None for r in user)
