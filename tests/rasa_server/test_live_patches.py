@@ -73,7 +73,7 @@ def test_no_user_text_is_stored_and_a_delete_is_final(stack: Stack) -> None:
 
 def test_an_unpinned_rasa_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rasa, "__version__", "3.6.99")
-    with pytest.raises(SystemExit, match="3.6.21"):
+    with pytest.raises(SystemExit, match=r"3\.6\.21"):
         prepare(["run"])
 
 
