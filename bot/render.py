@@ -1,91 +1,31 @@
-"""Turns replies into Telegram messages: HTML with escaping, safe splitting, keyboards."""
+"""Telegram's inline keyboards for replies (the layout and HTML are :mod:`poradnyk.render`)."""
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from poradnyk.compose import Button
+from poradnyk.render import CALLBACK_LIMIT, TELEGRAM_LIMIT, button_rows, split_html, to_html
 
-__all__ = ["TELEGRAM_LIMIT", "keyboard", "split_html", "to_html"]
-
-TELEGRAM_LIMIT = 4096
-CALLBACK_LIMIT = 64  # bytes of callback data allowed by Telegram
-_BOLD_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_SHORT_TITLE = 18
-
-
-def to_html(text: str) -> str:
-    """Escape ``text`` for Telegram HTML and turn ``**bold**`` into <b>bold</b>."""
-    return _BOLD_RE.sub(r"<b>\1</b>", html.escape(text, quote=False))
-
-
-def _pieces(text: str, limit: int) -> list[str]:
-    """Cut plain text into pieces whose HTML fits ``limit``: paragraphs, lines, words."""
-    if len(to_html(text)) <= limit:
-        return [text]
-    for sep in ("\n\n", "\n", " "):
-        parts = text.split(sep)
-        if len(parts) > 1:
-            out: list[str] = []
-            current = ""
-            for part in parts:
-                candidate = f"{current}{sep}{part}" if current else part
-                if len(to_html(candidate)) <= limit:
-                    current = candidate
-                    continue
-                if current:
-                    out.append(current)
-                if len(to_html(part)) <= limit:
-                    current = part
-                else:
-                    pieces = _pieces(part, limit)
-                    out += pieces[:-1]
-                    current = pieces[-1]
-            if current:
-                out.append(current)
-            return out
-    # One very long "word": cut by characters (escaping can at most grow 5x).
-    out = []
-    step = max(1, limit // 5)
-    for i in range(0, len(text), step):
-        out.append(text[i : i + step])
-    return out
-
-
-def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Valid HTML chunks of at most ``limit`` characters, cut between paragraphs if possible."""
-    chunks = [to_html(p) for p in _pieces(text, limit) if p.strip()]
-    return chunks or [to_html(text.strip()) or html.escape("…")]
+__all__ = ["CALLBACK_LIMIT", "TELEGRAM_LIMIT", "keyboard", "split_html", "to_html"]
 
 
 def keyboard(
     buttons: Sequence[Button], encode: Callable[[str], str]
 ) -> InlineKeyboardMarkup | None:
-    """An inline keyboard: short titles two to a row, long ones alone."""
+    """The inline keyboard of ``buttons``; ``encode`` turns a payload into callback data."""
     if not buttons:
         return None
-    rows: list[list[InlineKeyboardButton]] = []
-    row: list[InlineKeyboardButton] = []
-    for button in buttons:
-        item = (
-            InlineKeyboardButton(button.title[:64], url=button.url)
-            if button.url
-            else InlineKeyboardButton(button.title[:64], callback_data=encode(button.payload))
-        )
-        if len(button.title) > _SHORT_TITLE:
-            if row:
-                rows.append(row)
-                row = []
-            rows.append([item])
-            continue
-        row.append(item)
-        if len(row) == 2:
-            rows.append(row)
-            row = []
-    if row:
-        rows.append(row)
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.title[:64], url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.title[:64], callback_data=encode(b.payload))
+                for b in row
+            ]
+            for row in button_rows(buttons)
+        ]
+    )
