@@ -172,7 +172,11 @@ def direct_senders(stack: Stack, http: httpx.AsyncClient) -> dict[str, Send]:
     async def parse(user: int, text: str) -> Timing | None:
         start = time.monotonic()
         try:
-            r = await http.post(f"{stack.rasa_url}/model/parse", json={"text": text})
+            r = await http.post(
+                f"{stack.rasa_url}/model/parse",
+                json={"text": text},
+                params={"token": stack.env["RASA_API_TOKEN"]},
+            )
         except httpx.HTTPError:
             return None
         ms = (time.monotonic() - start) * 1000

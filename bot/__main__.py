@@ -56,22 +56,9 @@ def main(argv: list[str] | None = None) -> int:
 
         asyncio.run(run_console(settings))
         return 0
-    from telegram import Update  # noqa: PLC0415
+    from bot.app import build_application, run_until_stopped  # noqa: PLC0415
 
-    from bot.app import build_application  # noqa: PLC0415
-
-    application = build_application(settings)
-    if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            secret_token=settings.webhook_secret,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    asyncio.run(run_until_stopped(build_application(settings)))
     return 0
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 
 import httpx
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -27,6 +28,7 @@ from bot.context import CONTEXT_TYPES, Services
 from bot.conversation import Conversation
 from bot.flood import FloodGuard
 from bot.http_transport import async_client, transport
+from bot.intake import Intake
 from bot.rasa_client import default_timeout
 from bot.retention import retention_loop
 from bot.sender import Sender
@@ -34,7 +36,7 @@ from bot.services import build_conversation
 from bot.settings import Settings
 from poradnyk.compose import Reply
 
-__all__ = ["build_application"]
+__all__ = ["build_application", "run_until_stopped", "start", "stop"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +84,8 @@ def build_application(
         conversation = await build_conversation(settings, http)
         sender = Sender(application.bot, conversation.store)
 
-        async def deliver(user_id: int, replies: list[Reply]) -> None:
-            await sender.send(user_id, replies)
+        async def deliver(user_id: int, replies: list[Reply], key: str) -> None:
+            await sender.send(user_id, replies, key)
 
         conversation.set_deliver(deliver)
         flood = FloodGuard(settings.user_rate_limit, settings.user_rate_window)
@@ -106,19 +108,22 @@ def build_application(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if data.ready:
+            await data.services.sender.close()
             await data.services.conversation.close()
             data.services.conversation.store.close()
         if data.http is not None:
             await data.http.aclose()
 
-    builder = ApplicationBuilder().context_types(CONTEXT_TYPES)
+    # No Updater: bot/intake.py receives updates and stores them before they are
+    # acknowledged (python-telegram-bot's Updater acknowledges what it has only queued).
+    builder = ApplicationBuilder().context_types(CONTEXT_TYPES).updater(None)
     if settings.http_transport != "httpx":
         # python-telegram-bot's own pool sizes and timeouts, on our transport.
         def request(size: int) -> HTTPXRequest:
             chosen = transport(settings.http_transport, size)
             return HTTPXRequest(size, httpx_kwargs={"transport": chosen})
 
-        builder = builder.request(request(256)).get_updates_request(request(1))
+        builder = builder.request(request(256))
     application = (
         builder.token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
@@ -151,3 +156,46 @@ def build_application(
     application.add_handler(MessageHandler(filters.ALL, handlers.on_non_text))
     application.add_error_handler(handlers.on_error)
     return application
+
+
+async def start(application: Application) -> None:
+    """Initialise and start ``application``, then receive updates (bot/intake.py)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    data = application.bot_data
+    services = data.services
+    data.intake = Intake(
+        application,
+        services.settings,
+        services.conversation.store,
+        restore_kept=services.conversation.restore_kept,
+        on_idle=services.sender.wipe_when_idle,
+    )
+    await services.sender.start()
+    await data.intake.start()
+
+
+async def stop(application: Application) -> None:
+    """Stop receiving, then stop ``application`` (what is stored stays stored)."""
+    if application.bot_data.intake is not None:
+        await application.bot_data.intake.stop()
+    if application.running:
+        await application.stop()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)
+    await application.shutdown()
+
+
+async def run_until_stopped(application: Application) -> None:
+    """Run until SIGINT or SIGTERM."""
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    await start(application)
+    try:
+        await stopped.wait()
+    finally:
+        await stop(application)

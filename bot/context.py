@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 from bot.conversation import Conversation
 from bot.flood import FloodGuard
+from bot.intake import Intake
 from bot.sender import Sender
 from bot.settings import Settings
 
@@ -34,6 +35,7 @@ class BotData:
         self._services: Services | None = None
         self.http: httpx.AsyncClient | None = None
         self.tasks: list[asyncio.Task[None]] = []
+        self.intake: Intake | None = None
 
     @property
     def services(self) -> Services:

@@ -38,8 +38,8 @@ __all__ = ["Conversation", "Deliver"]
 
 logger = logging.getLogger(__name__)
 
-Deliver = Callable[[int, list[Reply]], Awaitable[None]]
-"""Sends replies to a person later (answers to kept questions)."""
+Deliver = Callable[[int, list[Reply], str], Awaitable[None]]
+"""Sends replies to a person later (answers to kept questions), under an outbox key."""
 
 _WARM_UP_SENDER = "warm-up"
 
@@ -143,11 +143,19 @@ class Conversation:
 
     # --- what people send -----------------------------------------------------------
 
-    async def on_text(self, user_id: int, text: str, telegram_language: str | None) -> list[Reply]:
-        """Replies to a typed message."""
+    async def on_text(
+        self,
+        user_id: int,
+        text: str,
+        telegram_language: str | None,
+        update_id: int | None = None,
+    ) -> list[Reply]:
+        """Replies to a typed message (``update_id``: the stored update it came in)."""
         text = clean_text(text)
+        # Only letters tell a language: a text of marks or emoji must not look Ukrainian.
+        sample = text if any(ch.isalpha() for ch in text) else None
         async with self.turn(user_id) as person:
-            lang = await self.language(person, text, telegram_language)
+            lang = await self.language(person, sample, telegram_language)
             await self._store.update(person, last_language=lang)
             replies: list[Reply] = []
             limit = self._settings.max_message_chars
@@ -159,7 +167,7 @@ class Conversation:
                 return [*replies, menu_reply(self.content, lang, "unknown_command")]
             if not text.strip():
                 return [*replies, menu_reply(self.content, lang, "non_text")]
-            kept = Kept(user_id, text, telegram_language)
+            kept = Kept(user_id, text, telegram_language, update_id)
             return replies + await self._ask_rasa(person, text, lang, telegram_language, kept)
 
     async def on_button(
@@ -265,7 +273,8 @@ class Conversation:
         """
         async with self.turn(user_id) as person:
             lang = await self.language(person, None, telegram_language)
-            self.recovery.drop(user_id)
+            for kept in self.recovery.drop(user_id):
+                await self._kept_done(kept)
             try:
                 await self._rasa.forget(person)
             except Exception as exc:
@@ -304,6 +313,9 @@ class Conversation:
                 return [Reply(m.text, m.buttons) for m in messages]
         if kept is not None:
             self.recovery.keep(kept)
+            if kept.update_id is not None:
+                update_id = kept.update_id
+                await self._store.run(lambda: self._store.sync.intake_keep(update_id))
         return self._offline_reply(text, lang)
 
     def _offline_reply(self, text: str, lang: str) -> list[Reply]:
@@ -327,19 +339,41 @@ class Conversation:
             return menu_reply(content, lang)
         return None
 
+    def restore_kept(self, update_id: int, raw: dict[str, object]) -> None:
+        """A question kept before a restart: keep it again until Rasa answers."""
+        message = raw.get("message")
+        sender = message.get("from") if isinstance(message, dict) else None
+        text = message.get("text") if isinstance(message, dict) else None
+        if not isinstance(sender, dict) or not isinstance(text, str):
+            return
+        user_id, lang = sender.get("id"), sender.get("language_code")
+        if isinstance(user_id, int):
+            tg_lang = lang if isinstance(lang, str) else None
+            self.recovery.keep(Kept(user_id, clean_text(text), tg_lang, update_id))
+            self.recovery.open()
+
     async def _answer_kept(self, item: Kept) -> None:
         async with self.turn(item.user_id) as person:
             lang = await self.language(person, item.text, item.telegram_language)
             metadata = {"language": lang, "telegram_language": item.telegram_language}
             messages = await self._rasa.send(person, item.text, metadata)
-        if self._deliver is not None:
-            await self._deliver(item.user_id, [Reply(m.text, m.buttons) for m in messages])
+            await self._send_later(item, [Reply(m.text, m.buttons) for m in messages])
 
     async def _park_kept(self, item: Kept) -> None:
         async with self.turn(item.user_id) as person:
             lang = await self.language(person, None, item.telegram_language)
+            await self._send_later(item, [service_down_reply(self.content, lang)])
+
+    async def _send_later(self, item: Kept, replies: list[Reply]) -> None:
         if self._deliver is not None:
-            await self._deliver(item.user_id, [service_down_reply(self.content, lang)])
+            key = f"k{item.update_id}" if item.update_id is not None else f"k{id(item)}"
+            await self._deliver(item.user_id, replies, key)
+        await self._kept_done(item)
+
+    async def _kept_done(self, item: Kept) -> None:
+        if item.update_id is not None:
+            update_id = item.update_id
+            await self._store.run(lambda: self._store.sync.intake_done(update_id, kept_too=True))
 
     async def close(self) -> None:
         """Stop the background recovery task."""

@@ -18,6 +18,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import Context
 from bot.flood import Verdict
 from bot.language import hint_language
+from bot.replying import answer_key
 from poradnyk.compose import Button, Reply
 
 __all__ = ["GROUP_REPLY_EVERY_SECONDS", "keep_out_of_groups", "limit_floods"]
@@ -73,5 +74,5 @@ async def limit_floods(update: Update, context: Context) -> None:
     if verdict is Verdict.WARN:
         logger.info("Flood limit reached by one person")
         replies = await services.conversation.fixed(user.id, user.language_code, "rate_limited")
-        await services.sender.send(user.id, replies)
+        await services.sender.send(user.id, replies, answer_key(update))
     raise ApplicationHandlerStop

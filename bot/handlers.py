@@ -31,8 +31,8 @@ async def on_text(update: Update, context: Context) -> None:
     if message is None or user is None:
         return
     conversation = context.bot_data.services.conversation
-    work = conversation.on_text(user.id, message.text or "", user.language_code)
-    await send_after(context, message.chat_id, work)
+    work = conversation.on_text(user.id, message.text or "", user.language_code, update.update_id)
+    await send_after(update, context, message.chat_id, work)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -43,9 +43,8 @@ async def on_button(update: Update, context: Context) -> None:
     await query.answer()
     services = context.bot_data.services
     data = await decode_callback(services.conversation.store, query.data or "")
-    await send_after(
-        context, user.id, services.conversation.on_button(user.id, data, user.language_code)
-    )
+    work = services.conversation.on_button(user.id, data, user.language_code)
+    await send_after(update, context, user.id, work)
 
 
 async def on_location(update: Update, context: Context) -> None:

@@ -38,6 +38,8 @@ class Kept:
     user_id: int
     text: str
     telegram_language: str | None
+    update_id: int | None = None
+    """The stored update it came in (None in the console chat): kept durably until done."""
     attempts: int = 0
 
 
@@ -92,11 +94,11 @@ class Recovery:
         """Keep a question to answer when Rasa is back."""
         self._kept.append(item)
 
-    def drop(self, user_id: int) -> int:
-        """Drop a person's kept questions (/forget); returns how many."""
-        before = len(self._kept)
+    def drop(self, user_id: int) -> list[Kept]:
+        """Drop a person's kept questions (/forget); returns them."""
+        dropped = [k for k in self._kept if k.user_id == user_id]
         self._kept = [k for k in self._kept if k.user_id != user_id]
-        return before - len(self._kept)
+        return dropped
 
     def kept_count(self) -> int:
         """How many questions wait for Rasa."""

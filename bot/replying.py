@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from bot.context import Context
 from poradnyk.compose import Reply
 
-__all__ = ["answer_with", "send_after"]
+__all__ = ["answer_key", "answer_with", "send_after"]
 
 Step = Callable[[int, str | None], Awaitable[list[Reply]]]
 """A pipeline step: (Telegram user id, Telegram's language code) -> replies."""
@@ -25,7 +25,14 @@ async def _typing_later(bot: Bot, chat_id: int, delay: float) -> None:
         await bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
-async def send_after(context: Context, chat_id: int, work: Awaitable[list[Reply]]) -> None:
+def answer_key(update: Update) -> str:
+    """The outbox key of an update's answer: handled twice, it is still sent once."""
+    return f"u{update.update_id}"
+
+
+async def send_after(
+    update: Update, context: Context, chat_id: int, work: Awaitable[list[Reply]]
+) -> None:
     """Send the replies ``work`` makes; "typing..." is shown only if they take a while.
 
     Most answers arrive within a fraction of a second, before a typing indicator would be
@@ -40,7 +47,7 @@ async def send_after(context: Context, chat_id: int, work: Awaitable[list[Reply]
         replies = await work
     finally:
         typing.cancel()
-    await services.sender.send(chat_id, replies)
+    await services.sender.send(chat_id, replies, answer_key(update))
 
 
 async def answer_with(update: Update, context: Context, step: Step) -> None:
@@ -48,4 +55,4 @@ async def answer_with(update: Update, context: Context, step: Step) -> None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    await send_after(context, chat.id, step(user.id, user.language_code))
+    await send_after(update, context, chat.id, step(user.id, user.language_code))

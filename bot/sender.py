@@ -1,29 +1,48 @@
-"""The one function that sends anything to Telegram, and the one place that retries.
+"""The one way anything is sent to Telegram: through a durable outbox, one queue per chat.
 
-python-telegram-bot's ``AIORateLimiter`` only spaces the sends out (``max_retries=0``);
-waiting on Telegram's ``retry_after`` and retrying network errors happen here.
+:meth:`Sender.send` renders replies (escaped HTML, split under 4096 characters, buttons on
+the last part) and writes them to the outbox before anything is sent; a worker per chat
+then delivers them in order. Telegram's refusals are retried here and only here
+(python-telegram-bot's ``AIORateLimiter`` only spaces the sends out):
+
+- ``429`` waits exactly the ``retry_after`` Telegram asks for, for that chat only;
+- ``5xx`` and network errors back off (0.5 s doubling to 5 minutes), for that chat only;
+- a chat that blocked the bot (``403``) is given up; a malformed message is dropped;
+- after ``horizon`` (default 24 h) a message is given up and logged.
+
+So one chat's wait never holds another chat's answer, and a kill -9 loses nothing: what
+was queued is sent after the restart. Each message has a key (the update it answers and
+its place in the answer), so handling an update twice queues its answer once. A message
+whose delivery Telegram confirmed but whose confirmation was lost is sent again: a rare
+duplicate, never a loss.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.render import CALLBACK_LIMIT, keyboard, split_html
 from poradnyk.compose import Reply
-from store.api import AsyncStore
+from store.api import AsyncStore, OutboxMessage
 
 __all__ = ["CALLBACK_KEY_PREFIX", "Sender", "decode_callback"]
 
 logger = logging.getLogger(__name__)
 
 CALLBACK_KEY_PREFIX = "k:"
-_MAX_ATTEMPTS = 4
+_FIRST_BACKOFF = 0.5
+_MAX_BACKOFF = 300.0
+_WIPE_AFTER_SECONDS = 1.0
 
 
 async def decode_callback(store: AsyncStore, data: str) -> str | None:
@@ -38,52 +57,140 @@ def _seconds(delay: object) -> float:
     return float(total()) if callable(total) else float(delay)  # type: ignore[arg-type]
 
 
+def _now() -> datetime:
+    from django.utils import timezone  # noqa: PLC0415
+
+    return timezone.now()
+
+
 class Sender:
-    """Sends replies: escaped HTML, split under 4096 characters, buttons on the last part."""
+    """Queues replies durably and delivers them, one worker per chat."""
 
     def __init__(
-        self, bot: Bot, store: AsyncStore, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self, bot: Bot, store: AsyncStore, horizon: timedelta = timedelta(hours=24)
     ) -> None:
         self._bot = bot
         self._store = store
-        self._sleep = sleep
+        self._horizon = horizon
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._again: set[int] = set()
+        self._wipe: asyncio.Task[None] | None = None
 
     async def _encode(self, payload: str) -> str:
         if len(payload.encode()) <= CALLBACK_LIMIT and not payload.startswith(CALLBACK_KEY_PREFIX):
             return payload
         return CALLBACK_KEY_PREFIX + await self._store.remember_callback(payload)
 
-    async def send(self, chat_id: int, replies: Sequence[Reply]) -> None:
-        """Send ``replies`` in order; a part that cannot be delivered stops the rest."""
+    async def send(self, chat_id: int, replies: Sequence[Reply], key: str | None = None) -> None:
+        """Queue ``replies`` for ``chat_id`` under ``key`` (what they answer) and deliver."""
+        key = key or f"x{uuid.uuid4().hex}"
+        messages: list[tuple[str, str, str]] = []
         for reply in replies:
-            chunks = split_html(reply.text)
             encoded = {b.payload: await self._encode(b.payload) for b in reply.buttons if not b.url}
             markup = keyboard(reply.buttons, encoded.__getitem__)
+            chunks = split_html(reply.text)
             for i, chunk in enumerate(chunks):
-                last = i == len(chunks) - 1
-                if not await self._send_one(chat_id, chunk, markup if last else None):
-                    return
+                last = markup is not None and i == len(chunks) - 1
+                markup_json = json.dumps(markup.to_dict()) if last and markup else ""
+                messages.append((f"{key}:{len(messages)}", chunk, markup_json))
+        await self._store.run(lambda: self._store.sync.outbox_add(chat_id, messages))
+        self._wake(chat_id)
 
-    async def _send_one(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> bool:
-        for attempt in range(1, _MAX_ATTEMPTS + 1):
-            try:
-                await self._bot.send_message(
-                    chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-                return True
-            except RetryAfter as exc:
-                seconds = _seconds(exc.retry_after)
-                logger.warning("Telegram asks to wait %.1f s (attempt %d)", seconds, attempt)
-                await self._sleep(seconds)
-            except Forbidden:
-                logger.info("A person blocked the bot; message skipped")
-                return False
-            except BadRequest:
-                raise
-            except (TimedOut, NetworkError) as exc:
-                logger.warning(
-                    "Telegram network problem (%s), attempt %d", type(exc).__name__, attempt
-                )
-                await self._sleep(min(2**attempt, 10) * 0.25)
-        logger.error("Message not delivered after %d attempts", _MAX_ATTEMPTS)
-        return False
+    async def start(self) -> None:
+        """Deliver what was queued before a restart."""
+        for chat_id in await self._store.run(self._store.sync.outbox_chats):
+            self._wake(chat_id)
+
+    def pending_chats(self) -> int:
+        """Chats with a delivery in progress."""
+        return len(self._workers)
+
+    def _wake(self, chat_id: int) -> None:
+        worker = self._workers.get(chat_id)
+        if worker is not None and not worker.done():
+            self._again.add(chat_id)
+            return
+        self._workers[chat_id] = asyncio.get_running_loop().create_task(self._drain(chat_id))
+
+    async def _drain(self, chat_id: int) -> None:
+        try:
+            while True:
+                message = await self._store.run(lambda: self._store.sync.outbox_next(chat_id))
+                if message is None:
+                    if chat_id in self._again:
+                        self._again.discard(chat_id)
+                        continue
+                    break
+                wait = (message.not_before - _now()).total_seconds()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                await self._deliver(message)
+        except Exception:
+            logger.exception("Outbox worker failed; it restarts on the next message")
+        finally:
+            self._workers.pop(chat_id, None)
+            await self.wipe_when_idle()
+
+    async def _deliver(self, message: OutboxMessage) -> None:
+        sync = self._store.sync
+        markup = (
+            InlineKeyboardMarkup.de_json(json.loads(message.markup), self._bot)
+            if message.markup
+            else None
+        )
+        try:
+            await self._bot.send_message(
+                message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except RetryAfter as exc:
+            seconds = _seconds(exc.retry_after)
+            logger.warning("Telegram asks to wait %.1f s for one chat", seconds)
+            await self._later(message, seconds)
+        except Forbidden:
+            logger.info("A person blocked the bot; their queued messages are dropped")
+            await self._store.run(lambda: sync.outbox_give_up(message.chat_id))
+        except BadRequest as exc:
+            logger.error("Telegram refused a message (%s); dropped", exc.message)
+            await self._store.run(lambda: sync.outbox_give_up(message.chat_id, message.id))
+        except NetworkError as exc:
+            delay = min(_FIRST_BACKOFF * 2**message.attempts, _MAX_BACKOFF)
+            logger.warning(
+                "Telegram send failed (%s), attempt %d; next in %.1f s",
+                type(exc).__name__, message.attempts + 1, delay,
+            )  # fmt: skip
+            await self._later(message, delay)
+        else:
+            await self._store.run(lambda: sync.outbox_sent(message.id))
+
+    async def _later(self, message: OutboxMessage, seconds: float) -> None:
+        sync = self._store.sync
+        when = _now() + timedelta(seconds=seconds)
+        if when - message.created > self._horizon:
+            logger.error("A message could not be delivered within %s; given up", self._horizon)
+            await self._store.run(lambda: sync.outbox_give_up(message.chat_id, message.id))
+            return
+        await self._store.run(lambda: sync.outbox_later(message.id, when))
+
+    async def wipe_when_idle(self) -> None:
+        """A second after the last delivery, wipe the database log of what was sent (the
+        chat ids and texts cleared from sent rows would otherwise linger in it)."""
+        if self._workers or self._wipe is not None:
+            return
+        self._wipe = asyncio.get_running_loop().create_task(self._wipe_soon())
+
+    async def _wipe_soon(self) -> None:
+        try:
+            await asyncio.sleep(_WIPE_AFTER_SECONDS)
+            if not self._workers:
+                await self._store.run(self._store.sync.wipe_log)
+        except Exception as exc:
+            logger.warning("Could not wipe the database log (%s)", type(exc).__name__)
+        finally:
+            self._wipe = None
+
+    async def close(self) -> None:
+        """Stop the workers (what is queued stays queued)."""
+        for worker in [*self._workers.values(), *([self._wipe] if self._wipe else [])]:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker

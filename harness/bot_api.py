@@ -145,6 +145,9 @@ class Updates:
         }
 
 
+_UPDATE_IDS = itertools.count(1)
+
+
 class BotApiStandIn:
     """An aiohttp server on 127.0.0.1 that answers Bot API methods."""
 
@@ -152,7 +155,9 @@ class BotApiStandIn:
         self.calls: list[Call] = []
         self._updates: deque[dict[str, Any]] = deque()
         self._new_update = asyncio.Event()
-        self._update_id = itertools.count(1)
+        # One bot's update ids only grow, across restarts and stand-ins (tests share a
+        # database that remembers the ids it has seen, as the adapter does).
+        self._update_id = _UPDATE_IDS
         self._message_id = itertools.count(1)
         self._faults: dict[str, deque[tuple[int, dict[str, Any]]]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None

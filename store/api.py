@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["AsyncStore", "Prefs", "Pseudonyms", "Store", "setup_django"]
+__all__ = ["AsyncStore", "OutboxMessage", "Prefs", "Pseudonyms", "Store", "setup_django"]
 
 T = TypeVar("T")
 
@@ -79,10 +79,12 @@ class Store:
     """
 
     def __init__(self) -> None:
-        from store.models import CallbackKey, Person  # noqa: PLC0415
+        from store.models import CallbackKey, Intake, Outbox, Person  # noqa: PLC0415
 
         self._person = Person
         self._callback = CallbackKey
+        self._intake = Intake
+        self._outbox = Outbox
 
     def prefs(self, pseudonym: str) -> Prefs:
         """The person's preferences (defaults for someone new)."""
@@ -112,14 +114,17 @@ class Store:
 
     def forget(self, pseudonym: str) -> int:
         """Delete everything kept about the person; returns the rows deleted."""
+        deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
+        self.wipe_log()
+        return deleted
+
+    def wipe_log(self) -> None:
+        """Empty SQLite's write-ahead log: old page images would still hold deleted rows."""
         from django.db import connection  # noqa: PLC0415
 
-        deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
         if connection.vendor == "sqlite":
-            # Old page images in the write-ahead log would still hold the rows.
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return deleted
 
     def expired(self, older_than_days: float) -> list[str]:
         """Pseudonyms of people silent for longer than the retention period."""
@@ -146,6 +151,125 @@ class Store:
         cutoff = _now() - timedelta(days=older_than_days)
         deleted, _ = self._callback.objects.filter(created__lt=cutoff).delete()
         return deleted
+
+    # --- intake: updates from Telegram, stored before they are acknowledged ------------
+
+    def intake_add(self, updates: list[tuple[int, str]]) -> list[int]:
+        """Store new updates (id, raw JSON); returns the ids not seen before, in order."""
+        ids = [update_id for update_id, _ in updates]
+        seen = set(self._intake.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        now = _now()
+        new = [
+            self._intake(update_id=i, raw=raw, received=now) for i, raw in updates if i not in seen
+        ]
+        self._intake.objects.bulk_create(new, ignore_conflicts=True)
+        return [row.update_id for row in new]
+
+    def intake_pending(self) -> list[tuple[int, str, str]]:
+        """(id, raw, state) of updates not yet handled (new, or kept for when Rasa is
+        back), oldest first."""
+        states = (self._intake.NEW, self._intake.KEPT)
+        rows = self._intake.objects.filter(state__in=states).order_by("update_id")
+        return list(rows.values_list("update_id", "raw", "state"))
+
+    def intake_start(self, update_id: int) -> int:
+        """Count one more attempt at an update; returns the attempts so far."""
+        from django.db.models import F  # noqa: PLC0415
+
+        self._intake.objects.filter(pk=update_id).update(attempts=F("attempts") + 1)
+        row = self._intake.objects.filter(pk=update_id).values_list("attempts", flat=True)
+        return int(row.first() or 0)
+
+    def intake_keep(self, update_id: int) -> None:
+        """Keep an update's words until Rasa is back."""
+        self._intake.objects.filter(pk=update_id).update(state=self._intake.KEPT)
+
+    def intake_done(self, update_id: int, kept_too: bool = False) -> None:
+        """Mark an update handled and forget its content (a kept one only if ``kept_too``)."""
+        states = [self._intake.NEW, self._intake.KEPT] if kept_too else [self._intake.NEW]
+        self._intake.objects.filter(pk=update_id, state__in=states).update(
+            state=self._intake.DONE, raw=""
+        )
+
+    def last_update_id(self) -> int | None:
+        """The newest update ever stored (polling continues after it)."""
+        row = self._intake.objects.order_by("-update_id").values_list("update_id", flat=True)
+        return row.first()
+
+    # --- outbox: answers kept until Telegram has them ---------------------------------
+
+    def outbox_add(self, chat_id: int, messages: list[tuple[str, str, str]]) -> None:
+        """Queue messages (key, HTML text, markup JSON) for a chat; known keys are skipped."""
+        now = _now()
+        rows = [
+            self._outbox(
+                key=key, chat_id=chat_id, text=text, markup=markup, created=now, not_before=now
+            )
+            for key, text, markup in messages
+        ]
+        self._outbox.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def outbox_next(self, chat_id: int) -> OutboxMessage | None:
+        """The oldest message still to send to a chat."""
+        row = (
+            self._outbox.objects.filter(chat_id=chat_id, state=self._outbox.PENDING)
+            .order_by("id")
+            .values_list("id", "text", "markup", "created", "not_before", "attempts")
+            .first()
+        )
+        return OutboxMessage(chat_id, *row) if row else None
+
+    def outbox_chats(self) -> list[int]:
+        """Chats with messages still to send."""
+        rows = self._outbox.objects.filter(state=self._outbox.PENDING)
+        return list(rows.values_list("chat_id", flat=True).distinct())
+
+    def outbox_sent(self, message_id: int) -> None:
+        """Delivered: keep only the key (so the answer is never queued again)."""
+        self._outbox.objects.filter(pk=message_id).update(
+            state=self._outbox.SENT, chat_id=0, text="", markup=""
+        )
+
+    def outbox_later(self, message_id: int, not_before: datetime) -> None:
+        """Try again at ``not_before``."""
+        from django.db.models import F  # noqa: PLC0415
+
+        self._outbox.objects.filter(pk=message_id).update(
+            not_before=not_before, attempts=F("attempts") + 1
+        )
+
+    def outbox_give_up(self, chat_id: int, message_id: int | None = None) -> int:
+        """Stop trying one message (or every message to a chat that blocked the bot)."""
+        rows = self._outbox.objects.filter(chat_id=chat_id, state=self._outbox.PENDING)
+        if message_id is not None:
+            rows = rows.filter(pk=message_id)
+        return rows.update(state=self._outbox.FAILED, chat_id=0, text="", markup="")
+
+    def purge_done(self, older_than: timedelta) -> int:
+        """Drop handled updates and sent messages older than ``older_than``."""
+        cutoff = _now() - older_than
+        updates, _ = self._intake.objects.filter(
+            state=self._intake.DONE, received__lt=cutoff
+        ).delete()
+        messages, _ = (
+            self._outbox.objects.exclude(state=self._outbox.PENDING)
+            .filter(created__lt=cutoff)
+            .delete()
+        )
+        return updates + messages
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message waiting to be sent."""
+
+    chat_id: int
+    id: int
+    text: str
+    markup: str
+    created: datetime
+    not_before: datetime
+    attempts: int
 
 
 class AsyncStore:

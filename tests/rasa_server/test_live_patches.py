@@ -9,7 +9,6 @@ import sqlite3
 import httpx
 import pytest
 import rasa
-from rasa.engine.runner.dask import DaskGraphRunner
 
 from harness.stack import Stack
 from rasa_server.__main__ import prepare
@@ -78,11 +77,10 @@ def test_an_unpinned_rasa_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_only_the_server_is_patched(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def stock(*args: object, **kwargs: object) -> None:
-        """Stands for Rasa's own DaskGraphRunner.run."""
-
-    monkeypatch.setattr(DaskGraphRunner, "run", stock)
+    installed: list[bool] = []
+    monkeypatch.setattr("rasa_server.__main__.install", lambda: installed.append(True))
     prepare(["train", "--data", "nlu_data"])
-    assert DaskGraphRunner.run is stock
-    prepare(["run"])
-    assert DaskGraphRunner.run is not stock
+    prepare(["data", "validate"])
+    assert installed == []
+    prepare(["run", "--enable-api"])
+    assert installed == [True]

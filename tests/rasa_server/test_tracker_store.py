@@ -17,9 +17,10 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from harness.stack import REPO_ROOT
-from rasa_server.tracker_store import SQLiteTrackerStore
+from rasa_server.tracker_store import SQLiteTrackerStore, delete_conversation, purge, redacted
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +77,12 @@ async def test_same_events_as_rasas_sql_store(tmp_path: Path, domain: Domain) ->
         written.setdefault(sender, _dicts(tracker.events))
         for event in _turn(clock, rng, f"message {step}"):
             tracker.update(event)
-            written[sender].append(event.as_dict())
+            written[sender].append(redacted(event.as_dict()))  # stored without user text
         await store.save(tracker)
-        await rasa_writes.save(tracker)
+        # Rasa's own store, given the same events as we store them, writes the same rows.
+        await rasa_writes.save(
+            DialogueStateTracker.from_dict(sender, written[sender], domain.slots)
+        )
         ours = await store.retrieve(sender)
         theirs = await reference.retrieve(sender)
         assert ours is not None and theirs is not None
@@ -106,7 +110,8 @@ async def test_a_cached_conversation_is_read_without_querying_events(
     store.connection.set_trace_callback(statements.append)
     again = await store.retrieve("u1")
     assert again is not None and again.latest_message is not None
-    assert again.latest_message.text == "hi"
+    assert again.latest_message.intent["name"] == "greet"
+    assert again.latest_message.text is None  # not even in memory
     assert statements == ["PRAGMA data_version"]
 
 
@@ -120,7 +125,7 @@ async def test_deleted_elsewhere_is_never_served_from_memory(
     await store.save(tracker)
     assert await store.retrieve("u1") is not None  # now cached
 
-    with sqlite3.connect(db) as other:  # what /forget in the adapter does
+    with sqlite3.connect(db) as other:  # e.g. a second Rasa server deleting it
         other.execute("DELETE FROM events WHERE sender_id = ?", ("u1",))
 
     assert await store.retrieve("u1") is None
@@ -137,3 +142,43 @@ def test_the_file_is_in_wal_mode(tmp_path: Path, domain: Domain) -> None:
     SQLiteTrackerStore(db=str(db), domain=domain)
     with sqlite3.connect(db) as other:
         assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+async def test_delete_and_purge_are_final(tmp_path: Path, domain: Domain) -> None:
+    db = tmp_path / "t.sqlite3"
+    store = SQLiteTrackerStore(db=str(db), domain=domain)
+    now = 1_800_000_000.0
+    for sender, when in (("a", now), ("old", now - 100 * 86400), ("new", now - 86400)):
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(
+            UserUttered("secret words", {"name": "greet", "confidence": 1.0}, timestamp=when)
+        )
+        tracker.update(SlotSet("region", "praha", timestamp=when))
+        await store.save(tracker)
+    assert delete_conversation(store, "a") > 0
+    assert await store.retrieve("a") is None
+    assert purge(store, older_than=now - 90 * 86400) > 0
+    with sqlite3.connect(db) as conn:
+        left = {r[0] for r in conn.execute("SELECT sender_id FROM events")}
+    assert left == {"new"}
+    for name in ("t.sqlite3", "t.sqlite3-wal"):  # nothing readable on disk
+        raw = (tmp_path / name).read_bytes() if (tmp_path / name).exists() else b""
+        assert b"secret words" not in raw and b'"a"' not in raw, name
+
+
+def test_redaction_keeps_what_the_rules_need() -> None:
+    event = UserUttered(
+        "I live in Brno, my name is Olena",
+        {"name": "ngo_contacts", "confidence": 0.93},
+        [{"entity": "region", "value": "jihomoravsky", "start": 10, "end": 14, "text": "Brno"}],
+        parse_data={"intent_ranking": [{"name": "ngo_contacts", "confidence": 0.93}]},
+        metadata={"language": "en"},
+    ).as_dict()
+    clean = redacted(event)
+    assert "Olena" not in str(clean) and "Brno" not in str(clean)
+    assert clean["parse_data"]["intent"] == {"name": "ngo_contacts", "confidence": 0.93}
+    assert clean["parse_data"]["entities"] == [
+        {"entity": "region", "value": "jihomoravsky", "start": 10, "end": 14}
+    ]
+    assert clean["metadata"] == {"language": "en"}
+    assert redacted(BotUttered("answer").as_dict()) == BotUttered("answer").as_dict()
