@@ -8,33 +8,18 @@ import logging
 import sys
 
 from bot.settings import Settings, SettingsError
+from poradnyk.logs import PrivacyFilter
 
-__all__ = ["RedactToken", "configure_logging", "main"]
-
-
-class RedactToken(logging.Filter):
-    """Replaces the bot token in every log record (Bot API URLs contain it)."""
-
-    def __init__(self, token: str | None) -> None:
-        super().__init__()
-        self._token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the message without the token; never drops a record."""
-        if self._token:
-            message = record.getMessage()
-            if self._token in message:
-                record.msg, record.args = message.replace(self._token, "<token>"), None
-        return True
+__all__ = ["configure_logging", "main"]
 
 
 def configure_logging(token: str | None = None) -> None:
-    """INFO for our code, WARNING for HTTP libraries; the token is redacted everywhere."""
+    """INFO for our code, WARNING for HTTP libraries; no person and no token in any record."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(token))
+        handler.addFilter(PrivacyFilter(token))
     for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

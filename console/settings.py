@@ -102,6 +102,7 @@ STATIC_URL = "static/"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"privacy": {"()": "poradnyk.logs.PrivacyFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["privacy"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
