@@ -20,6 +20,10 @@ def default_timeout(read: float) -> httpx.Timeout:
     return httpx.Timeout(connect=2.0, read=read, write=5.0, pool=5.0)
 
 
+_GATEWAY_DOWN = frozenset({502, 503, 504})
+"""What a proxy in front of Rasa answers when Rasa itself cannot be reached."""
+
+
 class RasaUnavailable(Exception):
     """Rasa did not answer this request usefully (an error or an empty reply).
 
@@ -29,7 +33,8 @@ class RasaUnavailable(Exception):
 
 
 class RasaDown(RasaUnavailable):
-    """Rasa could not be reached or did not answer in time (connection error, timeout)."""
+    """Rasa could not be reached or did not answer in time (connection error, timeout, or
+    a gateway's 502/503/504)."""
 
 
 @dataclass(frozen=True)
@@ -53,9 +58,11 @@ class RasaClient:
         body = {"sender": sender_id, "message": text, "metadata": metadata}
         try:
             response = await self._http.post(f"{self._base}/webhooks/rest/webhook", json=body)
+            if response.status_code in _GATEWAY_DOWN:
+                raise RasaDown(f"HTTP {response.status_code}")
             response.raise_for_status()
             data = response.json()
-        except (httpx.TransportError, httpx.TimeoutException) as exc:
+        except httpx.TransportError as exc:  # connection errors and timeouts
             raise RasaDown(type(exc).__name__) from exc
         except (httpx.HTTPError, ValueError) as exc:
             raise RasaUnavailable(type(exc).__name__) from exc

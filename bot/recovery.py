@@ -87,12 +87,17 @@ class Recovery:
         if not self._open:
             logger.warning("Rasa is unreachable; answers come from content until it is back")
         self._open = True
-        if self._probe is None or self._probe.done():
-            self._probe = asyncio.get_running_loop().create_task(self._probe_until_back())
+        self._start_probe()
 
     def keep(self, item: Kept) -> None:
-        """Keep a question to answer when Rasa is back."""
+        """Keep a question to answer when Rasa is back (the probe runs until then, even
+        while one failure alone has not opened the circuit)."""
         self._kept.append(item)
+        self._start_probe()
+
+    def _start_probe(self) -> None:
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.get_running_loop().create_task(self._probe_until_back())
 
     def drop(self, user_id: int) -> list[Kept]:
         """Drop a person's kept questions (/forget); returns them."""
@@ -111,9 +116,10 @@ class Recovery:
             if await self._probe_once():
                 break
             delay = min(delay * 2, _PROBE_MAX_SECONDS)
+        if self._open:
+            logger.info("Rasa answers again; normal answers resume")
         self._open = False
         self._failures.clear()
-        logger.info("Rasa answers again; normal answers resume")
         await self._replay()
 
     async def _probe_once(self) -> bool:

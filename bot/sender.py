@@ -75,6 +75,7 @@ class Sender:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
         self._wipe: asyncio.Task[None] | None = None
+        self._closed = False
 
     async def _encode(self, payload: str) -> str:
         if len(payload.encode()) <= CALLBACK_LIMIT and not payload.startswith(CALLBACK_KEY_PREFIX):
@@ -174,7 +175,7 @@ class Sender:
     async def wipe_when_idle(self) -> None:
         """A second after the last delivery, wipe the database log of what was sent (the
         chat ids and texts cleared from sent rows would otherwise linger in it)."""
-        if self._workers or self._wipe is not None:
+        if self._workers or self._wipe is not None or self._closed:
             return
         self._wipe = asyncio.get_running_loop().create_task(self._wipe_soon())
 
@@ -190,6 +191,7 @@ class Sender:
 
     async def close(self) -> None:
         """Stop the workers (what is queued stays queued)."""
+        self._closed = True
         for worker in [*self._workers.values(), *([self._wipe] if self._wipe else [])]:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from harness.bot_api import TOKEN, BotApiStandIn
 from harness.flaky_proxy import FlakyProxy
 from harness.stack import REPO_ROOT, Stack, free_port
 from poradnyk.content import Content, known_topics, load_content
+from store.api import setup_django
 
 
 @dataclass
@@ -67,7 +69,12 @@ StartBot = Callable[..., Awaitable[Running]]
 
 @pytest.fixture
 async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIterator[StartBot]:
-    """Start the Application in polling (default) or webhook mode; stopped after the test."""
+    """Start the Application in polling (default) or webhook mode; stopped after the test.
+
+    The tests share one database: what earlier tests' bots left queued (an answer still
+    being retried when its bot stopped) is cleared first, or this test's bot would send it.
+    """
+    await asyncio.to_thread(_clear_queues)
     started: list[Running] = []
 
     async def start(webhook: bool = False, **env: str) -> Running:
@@ -106,6 +113,14 @@ async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIt
     for running in started:
         await stop_application(running.started)
         await running.proxy.stop()
+
+
+def _clear_queues() -> None:
+    setup_django()
+    from store.models import Intake, Outbox  # noqa: PLC0415 - after setup_django()
+
+    Intake.objects.all().delete()
+    Outbox.objects.all().delete()
 
 
 def stored_in(folders: list[Path], needle: str) -> list[str]:

@@ -97,8 +97,17 @@ async def test_flood_from_one_user_gets_a_polite_reply(
     start_bot: StartBot, content: Content
 ) -> None:
     bot = await start_bot(PORADNYK_USER_RATE_LIMIT="3")
-    user = next(_ids)
-    for _ in range(5):
+    user, other = next(_ids), next(_ids)
+    for _ in range(30):
         bot.api.push(Updates.text(user, "/menu", language_code="en"))
-    sent = await bot.api.wait_sent(user, 5)
-    assert sum(m["text"] == content.text("rate_limited", "en") for m in sent) == 2
+    for _ in range(10):
+        bot.api.push(Updates.button(user, "/housing", language_code="en"))
+    bot.api.push(Updates.text(other, "/menu", language_code="en"))
+    assert (await bot.api.wait_sent(other, 1))[0]["text"] == content.text("menu", "en")
+    sent = await bot.api.wait_sent(user, 4)
+    await asyncio.sleep(1.0)  # anything more would have come by now
+    texts = [m["text"] for m in bot.api.sent(user)]
+    # Three answers, then one "slow down" for the 37 updates past the limit: calm, not
+    # one reply per message (which amplified a flood into the flooder's chat).
+    assert len(texts) == 4 and sent[3]["text"] == content.text("rate_limited", "en")
+    assert texts.count(content.text("rate_limited", "en")) == 1
