@@ -27,6 +27,7 @@ from bot import commands, guards, handlers
 from bot.context import CONTEXT_TYPES, Services
 from bot.conversation import Conversation
 from bot.flood import FloodGuard
+from bot.health import HealthServer
 from bot.http_transport import async_client, transport
 from bot.intake import Intake
 from bot.rasa_client import default_timeout
@@ -173,12 +174,16 @@ async def start(application: Application) -> None:
         restore_kept=services.conversation.restore_kept,
         on_idle=services.sender.wipe_when_idle,
     )
+    data.health = HealthServer(services, services.settings.health_port)
     await services.sender.start()
     await data.intake.start()
+    await data.health.start()
 
 
 async def stop(application: Application) -> None:
     """Stop receiving, then stop ``application`` (what is stored stays stored)."""
+    if application.bot_data.health is not None:
+        await application.bot_data.health.stop()
     if application.bot_data.intake is not None:
         await application.bot_data.intake.stop()
     if application.running:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
@@ -14,6 +14,9 @@ from bot.flood import FloodGuard
 from bot.intake import Intake
 from bot.sender import Sender
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # bot.health uses Services from here
+    from bot.health import HealthServer
 
 __all__ = ["CONTEXT_TYPES", "BotData", "Context", "Services"]
 
@@ -36,6 +39,7 @@ class BotData:
         self.http: httpx.AsyncClient | None = None
         self.tasks: list[asyncio.Task[None]] = []
         self.intake: Intake | None = None
+        self.health: HealthServer | None = None
 
     @property
     def services(self) -> Services:

@@ -65,6 +65,7 @@ class Settings:
     typing_after: float = 1.0
     http_transport: str = "aiohttp"
     review_age_days: int = 180
+    health_port: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -105,4 +106,5 @@ class Settings:
             typing_after=_float(env, "PORADNYK_TYPING_AFTER", 1.0),
             http_transport=http_transport,
             review_age_days=_int(env, "PORADNYK_REVIEW_AGE_DAYS", 180),
+            health_port=_int(env, "PORADNYK_HEALTH_PORT", 0),
         )

@@ -25,7 +25,13 @@ def _plain_start(reply_text: str) -> str:
 class Adapter:
     """The Telegram adapter as its own process, polling the stand-in."""
 
-    def __init__(self, stack: Stack, api: BotApiStandIn, max_rate: float) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        api: BotApiStandIn,
+        max_rate: float,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         content = load_content(REPO_ROOT / "content", known_topics(REPO_ROOT))
         # The fallback served when Rasa cannot answer in time: counted as an error.
         self.fallback = _plain_start(Reply(content.text("service_down", "uk")).text)
@@ -36,6 +42,7 @@ class Adapter:
             "RASA_URL": stack.rasa_url,
             "PORADNYK_TELEGRAM_MAX_RATE": str(max_rate),
             "PORADNYK_USER_RATE_LIMIT": "1000",
+            **(extra_env or {}),
         }
         log = stack.data_dir / "adapter.log"
         with log.open("ab") as fh:

@@ -160,6 +160,7 @@ class BotApiStandIn:
         self._update_id = _UPDATE_IDS
         self._message_id = itertools.count(1)
         self._faults: dict[str, deque[tuple[int, dict[str, Any]]]] = defaultdict(deque)
+        self._chat_faults: dict[int, deque[tuple[int, dict[str, Any]]]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.webhook: dict[str, Any] | None = None
@@ -222,6 +223,11 @@ class BotApiStandIn:
         for _ in range(times):
             self._faults[method].append((status, params))
 
+    def fail_chat(self, chat_id: int, status: int, times: int = 1, **params: Any) -> None:
+        """Make the next ``times`` sendMessage calls to one chat fail with ``status``."""
+        for _ in range(times):
+            self._chat_faults[chat_id].append((status, params))
+
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         """sendMessage calls (optionally to one chat), oldest first."""
         return [
@@ -276,11 +282,14 @@ class BotApiStandIn:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        failing = bool(self._faults.get(method))
+        faults = self._faults.get(method)
+        if method == "sendMessage" and self._chat_faults.get(int(params.get("chat_id", 0))):
+            faults = self._chat_faults[int(params["chat_id"])]
+        failing = bool(faults)
         if method != "getUpdates":
             self.calls.append(Call(method, params, ok=not failing))
-        if failing:
-            status, extra = self._faults[method].popleft()
+        if faults:
+            status, extra = faults.popleft()
             return self._error(status, extra)
         handler = getattr(self, f"_m_{method}", None)
         result = await handler(params) if handler else True

@@ -96,6 +96,7 @@ export_defaults() {
   export RASA_PORT="${RASA_PORT:-5005}"
   export ACTION_PORT="${ACTION_PORT:-5055}"
   export PORADNYK_CONSOLE_PORT="${PORADNYK_CONSOLE_PORT:-8000}"
+  export PORADNYK_HEALTH_PORT="${PORADNYK_HEALTH_PORT:-8081}"
   export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
   export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$PORADNYK_DATA_DIR/rasa_trackers.sqlite3}"
   export RASA_MODEL="${RASA_MODEL:-$ROOT/models/poradnyk.tar.gz}"

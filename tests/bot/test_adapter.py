@@ -212,3 +212,40 @@ async def test_forged_and_stale_buttons_never_reach_rasa(start: Start, content: 
     sent = await bot.api.wait_sent(user, len(forged))
     assert [m["text"] for m in sent] == [content.text("unknown_button", "en")] * len(forged)
     assert [b for b in rasa.received if b["sender"] != "warm-up"] == []
+
+
+async def test_an_inline_button_without_a_message_is_answered_and_does_nothing(
+    start: Start,
+) -> None:
+    rasa = FakeRasa()
+    bot = await start(rasa)
+    user = next(_ids)
+    bot.api.push(
+        {
+            "callback_query": {
+                "id": "inline-1",
+                "from": {"id": user, "is_bot": False, "first_name": "A", "language_code": "en"},
+                "chat_instance": "ci",
+                "inline_message_id": "inline-message",
+                "data": "/housing",
+            }
+        }
+    )
+    for _ in range(100):
+        if bot.api.calls_of("answerCallbackQuery"):
+            break
+        await asyncio.sleep(0.05)
+    assert [c.params["callback_query_id"] for c in bot.api.calls_of("answerCallbackQuery")] == [
+        "inline-1"
+    ]
+    assert bot.api.sent(user) == []
+
+
+async def test_a_text_of_marks_only_is_answered_in_the_persons_language(start: Start) -> None:
+    rasa = FakeRasa()
+    bot = await start(rasa)
+    user = next(_ids)
+    bot.api.push(Updates.text(user, "\u0301\u0302\u0303 \u0308\u0308", language_code="en"))
+    await bot.api.wait_sent(user, 1)
+    body = next(b for b in rasa.received if b["sender"] != "warm-up")
+    assert body["metadata"] == {"language": "en", "telegram_language": "en"}

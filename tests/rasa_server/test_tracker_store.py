@@ -90,7 +90,7 @@ async def test_same_events_as_rasas_sql_store(tmp_path: Path, domain: Domain) ->
         assert full is not None and _dicts(full.events) == written[sender]
     # Rasa's own store writes the same rows, but for the words typed (which we never store).
     assert _rows(db) == [
-        (*row[:5], json.dumps(redacted(json.loads(row[5])))) for row in _rows(rasa_db)
+        (*row[:5], json.dumps(redacted(json.loads(str(row[5]))))) for row in _rows(rasa_db)
     ]
 
 
