@@ -8,10 +8,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from actions.base import PoradnykAction, latest_entity
-from poradnyk.compose import Reply, menu_reply, topic_reply
+from poradnyk.compose import Button, Reply, menu_reply, topic_reply
 from poradnyk.content import Content
+from poradnyk.payload import build as build_payload
 
-__all__ = ["ActionAnswer"]
+__all__ = ["SECOND_TOPIC_CONFIDENCE", "ActionAnswer", "second_topic"]
+
+SECOND_TOPIC_CONFIDENCE = 0.2
+"""A topic this likely beside the answered one gets its own button at the top."""
 
 
 class ActionAnswer(PoradnykAction):
@@ -34,4 +38,20 @@ class ActionAnswer(PoradnykAction):
             region = mentioned
             events.append(SlotSet("region", region))
         sub = latest_entity(tracker, "sub")
-        return [topic_reply(content, intent, lang, region, sub)], events
+        reply = topic_reply(content, intent, lang, region, sub)
+        second = second_topic(tracker, content, intent)
+        if second is not None and sub is None:
+            # Several questions in one message: the main one answered, the next one a tap.
+            also = Button(content.topics[second].title.get(lang), build_payload(second))
+            reply = Reply(reply.text, (also, *reply.buttons))
+        return [reply], events
+
+
+def second_topic(tracker: Tracker, content: Content, first: str) -> str | None:
+    """Another topic the message was clearly also about (for a second question in it)."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    for entry in ranking[:3]:
+        name, confidence = entry.get("name"), entry.get("confidence") or 0.0
+        if name != first and name in content.topics and confidence >= SECOND_TOPIC_CONFIDENCE:
+            return str(name)
+    return None

@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 
-__all__ = ["Outcome", "main", "outcome", "split"]
+__all__ = ["Outcome", "Ranked", "evaluate", "main", "outcome", "split"]
 
 
 def split(

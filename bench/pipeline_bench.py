@@ -39,7 +39,14 @@ from harness.bot_api import BotApiStandIn
 from harness.nlu_metrics import load_heldout
 from harness.stack import MODEL, REPO_ROOT, Stack, start_stack
 
-__all__ = ["LoadResult", "main", "run_benchmark"]
+__all__ = [
+    "LoadResult",
+    "cpu_seconds",
+    "main",
+    "print_ratios",
+    "print_tables",
+    "run_benchmark",
+]
 
 _users = itertools.count(10_000_000)
 

@@ -130,11 +130,19 @@ class Intake:
             ids = [u["update_id"] for u in updates if isinstance(u.get("update_id"), int)]
             if not ids:
                 continue
-            await self._receive([u for u in updates if isinstance(u.get("update_id"), int)])
+            try:
+                await self._receive([u for u in updates if isinstance(u.get("update_id"), int)])
+            except Exception as exc:
+                # Not stored, so not acknowledged: fetched again on the next call.
+                logger.error("Could not store updates (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(1.0)
+                continue
             offset = max(ids) + 1  # acknowledged by the next call, after they are stored
 
     async def _receive(self, updates: list[dict[str, Any]]) -> None:
-        rows = [(int(u["update_id"]), json.dumps(u, ensure_ascii=False)) for u in updates]
+        # ASCII JSON: a lone UTF-16 surrogate in a text stays an escape, never breaks the
+        # database's UTF-8 (the text itself is cleaned later, at the boundary).
+        rows = [(int(u["update_id"]), json.dumps(u)) for u in updates]
         new = set(await self._store.run(lambda: self._store.sync.intake_add(rows)))
         for update_id, raw in rows:
             if update_id in new:

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from harness.local_site import serve
 
-__all__ = ["BotApiStandIn", "Call", "Updates"]
+__all__ = ["TOKEN", "BotApiStandIn", "Call", "Updates"]
 
 TOKEN = "123456:TEST-token-not-real"
 BOT_USER = {

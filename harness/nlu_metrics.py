@@ -12,12 +12,14 @@ import yaml
 
 __all__ = [
     "FORMS",
+    "NOT_ANSWERED",
     "REPO_ROOT",
     "Example",
     "Prediction",
     "Scores",
     "load_examples",
     "load_heldout",
+    "prediction_from_parse",
     "score",
 ]
 
@@ -135,9 +137,6 @@ def prediction_from_parse(result: dict[str, Any], seconds: float) -> Prediction:
         if r.get("name") and r.get("name") != "nlu_fallback"
     )
     return Prediction(str(intent), regions, seconds, ranking)
-
-
-__all__ += ["prediction_from_parse"]
 
 
 def load_examples() -> dict[str, list[str]]:

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["APP_PYTHON", "RASA_PYTHON", "REPO_ROOT", "Service", "Stack", "free_port", "start_stack"]
+__all__ = [
+    "APP_PYTHON",
+    "MODEL",
+    "RASA_PYTHON",
+    "REPO_ROOT",
+    "Service",
+    "Stack",
+    "free_port",
+    "start_stack",
+]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL = REPO_ROOT / "models" / "poradnyk.tar.gz"
@@ -69,6 +78,11 @@ class Stack:
     def rasa_url(self) -> str:
         """Rasa's base URL."""
         return f"http://127.0.0.1:{self.env['RASA_PORT']}"
+
+    @property
+    def tracker_db(self) -> Path:
+        """Rasa's conversation store (SQLite)."""
+        return Path(self.env["RASA_TRACKER_DB"])
 
     @property
     def status_url(self) -> str:
@@ -148,12 +162,14 @@ def start_stack(
     if not model.exists():
         raise RuntimeError("No trained model: run ./test (it trains the model first)")
     rasa_port, action_port = free_port(), free_port()
+    (data_dir / "conversations").mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "RASA_PORT": str(rasa_port),
         "ACTION_PORT": str(action_port),
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "RASA_TRACKER_DB": str(data_dir / "rasa_trackers.sqlite3"),
+        # Not the default name: /forget and the purge must find it through Rasa.
+        "RASA_TRACKER_DB": str(data_dir / "conversations" / "trackers.sqlite3"),
         "PORADNYK_DATA_DIR": str(data_dir),
         "RASA_API_TOKEN": secrets.token_hex(16),
         "SANIC_HOST": "127.0.0.1",

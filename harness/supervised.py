@@ -83,7 +83,7 @@ def start_supervised(
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(action_port),
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "RASA_TRACKER_DB": str(data_dir / "rasa_trackers.sqlite3"),
+        "RASA_TRACKER_DB": str(data_dir / "conversations.sqlite3"),
         "RASA_MODEL": str(MODEL),
         "RASA_API_TOKEN": secrets.token_hex(16),
         "TELEGRAM_BOT_TOKEN": TOKEN,

@@ -32,6 +32,7 @@ __all__ = [
     "find_regions",
     "longest_matches",
     "normalize",
+    "strip_accents",
 ]
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "nlu_components" / "regions.yml"
@@ -54,7 +55,7 @@ def _base(ch: str) -> str:
     return base
 
 
-def _strip_accents(text: str) -> str:
+def strip_accents(text: str) -> str:
     """Accents removed, case kept; same length as ``text``."""
     return "".join([_base(ch) for ch in text])
 
@@ -287,7 +288,7 @@ class RegionMatcher:
         starts = [m.start() for m in self._candidates.finditer(norm)]
         if not starts:
             return []
-        cased = _strip_accents(text)
+        cased = strip_accents(text)
         found: list[tuple[int, int, int, str]] = []
         for start in starts:
             for pattern in self._by_char.get(norm[start], self._anywhere):

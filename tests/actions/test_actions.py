@@ -57,6 +57,11 @@ async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[
     return dispatcher.messages, events
 
 
+def slot(name: str, value: object) -> dict[str, Any]:
+    """The event of setting a slot, as the action server sends it."""
+    return {"event": "slot", "name": name, "value": value, "timestamp": None}
+
+
 def region(code: str) -> dict[str, Any]:
     return {"entity": "region", "value": code, "start": 0, "end": 4}
 
@@ -73,13 +78,7 @@ async def test_answer_is_in_the_reply_language_with_source_date_and_buttons(lang
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert "/affirm" in payloads and "/bot_capabilities" in payloads
     assert '/ngo_contacts{"sub":"region"}' in payloads  # region unknown: offer the choice
-    assert {
-        "event": "slot",
-        "name": "feedback_topic",
-        "value": "health_insurance",
-        "timestamp": None,
-    } in events
-    assert {"event": "slot", "name": "language", "value": lang, "timestamp": None} in events
+    assert events == [slot("language", lang), slot("feedback_topic", "health_insurance")]
 
 
 async def test_answer_with_region_lists_local_organisations_first() -> None:
@@ -92,7 +91,11 @@ async def test_answer_with_region_lists_local_organisations_first() -> None:
         o for o in content.organisations if "praha" in o.regions and "czech_courses" in o.helps_with
     ]
     assert local and local[0].name.uk in text
-    assert {"event": "slot", "name": "region", "value": "praha", "timestamp": None} in events
+    assert events == [
+        slot("language", "uk"),
+        slot("feedback_topic", "czech_courses"),
+        slot("region", "praha"),
+    ]
     assert '/ngo_contacts{"sub":"region"}' not in [b["payload"] for b in messages[0]["buttons"]]
 
 
@@ -150,7 +153,7 @@ async def test_feedback_no_leads_to_a_person_and_clears_the_topic() -> None:
     )
     content = content_store().get()
     assert content.text("feedback_sorry", "en") in messages[0]["text"]
-    assert {"event": "slot", "name": "feedback_topic", "value": None, "timestamp": None} in events
+    assert events == [slot("language", "en"), slot("feedback_topic", None)]
 
 
 async def test_missing_metadata_falls_back_to_slot_then_ukrainian() -> None:
@@ -161,3 +164,41 @@ async def test_missing_metadata_falls_back_to_slot_then_ukrainian() -> None:
     assert messages[0]["text"] == content.text("greeting", "cs")
     messages, _ = await run(ActionOutOfScope(), tracker("out_of_scope", language=None))
     assert messages[0]["text"] == content.text("out_of_scope", "uk")
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [{"a": [1, 2, 3]}, ["praha"], 42, "atlantis"],
+)
+async def test_a_slot_the_bot_never_sets_is_reset_and_the_answer_still_comes(
+    poison: object,
+) -> None:
+    content = content_store().get()
+    slots = {"region": poison, "feedback_topic": {"x": 1}, "language": ["uk"]}
+    messages, events = await run(ActionAnswer(), tracker("housing", slots=slots))
+    assert content.topics["housing"].answer.uk in messages[0]["text"]
+    assert events == [
+        slot("region", None),
+        slot("language", None),
+        slot("feedback_topic", None),
+        slot("language", "uk"),
+        slot("feedback_topic", "housing"),
+    ]
+
+
+async def test_a_second_question_in_the_message_gets_its_own_button() -> None:
+    content = content_store().get()
+    ranking = [
+        {"name": "travel", "confidence": 0.55},
+        {"name": "humanitarian_benefit", "confidence": 0.35},
+        {"name": "work", "confidence": 0.05},
+    ]
+    messages, _ = await run(ActionAnswer(), tracker("travel", language="en", ranking=ranking))
+    first = messages[0]["buttons"][0]
+    assert first == {
+        "title": content.topics["humanitarian_benefit"].title.en,
+        "payload": "/humanitarian_benefit",
+    }
+    clear = [{"name": "travel", "confidence": 0.9}, {"name": "work", "confidence": 0.1}]
+    messages, _ = await run(ActionAnswer(), tracker("travel", language="en", ranking=clear))
+    assert "/work" not in [b["payload"] for b in messages[0]["buttons"]]

@@ -169,3 +169,14 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
     assert content.topics["housing"].answer.en == "Updated answer about housing."
     assert "still serving the last good version" in caplog.text
     assert "housing.yml" in caplog.text
+
+
+def test_show_previews_a_follow_up(capsys: pytest.CaptureFixture[str]) -> None:
+    content = load_content(REPO / "content", TOPICS)
+    topic = content.topics["health_insurance"]
+    sub = topic.more[0]
+    assert content_cli(["show", f"health_insurance.{sub.id}", "--lang", "en"]) == 0
+    shown = capsys.readouterr().out
+    assert sub.text.en.splitlines()[0].replace("**", "") in shown
+    assert topic.answer.en.splitlines()[0].replace("**", "") not in shown
+    assert content_cli(["show", "health_insurance.no_such", "--lang", "en"]) == 2

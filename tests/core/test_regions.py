@@ -10,9 +10,9 @@ import pytest
 from harness.nlu_metrics import load_examples
 from poradnyk.regions import (
     RegionMatcher,
-    _strip_accents,
     longest_matches,
     normalize,
+    strip_accents,
 )
 
 
@@ -157,7 +157,7 @@ def test_not_a_place_wins_by_length_and_is_not_reported() -> None:
 
 def _every_pattern_everywhere(matcher: RegionMatcher, text: str) -> list[tuple[int, int, str]]:
     """What find() must return, without its prefilter: every pattern at every word start."""
-    norm, cased = normalize(text), _strip_accents(text)
+    norm, cased = normalize(text), strip_accents(text)
     found = []
     for start in range(len(norm)):
         if start and re.match(r"\w", norm[start - 1]):

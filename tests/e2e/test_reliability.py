@@ -26,7 +26,7 @@ _ids = itertools.count(660_000_001)
 
 
 def _tracker_rows(stack: Stack, sender: str) -> int:
-    with sqlite3.connect(stack.data_dir / "rasa_trackers.sqlite3") as db:
+    with sqlite3.connect(stack.tracker_db) as db:
         row = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()
     return int(row[0])
 
@@ -78,7 +78,8 @@ async def test_kill_9_of_the_adapter_during_a_burst_loses_nothing(
         duplicates = sum(n - 1 for n in per_chat)
         print(f"\nkill -9 during a burst of 300: all answered, {duplicates} duplicate(s)")
         assert min(per_chat) == 1
-        assert duplicates <= 3  # only a send whose confirmation the kill cut off
+        # Only sends in flight at the kill (delivered, confirmation lost) come twice.
+        assert duplicates <= len(users) // 20
         banking = content.topics["banking"].title.uk
         assert all(banking in m["text"] for u in users for m in api.sent(u))
     finally:
@@ -109,9 +110,10 @@ async def test_questions_kept_during_an_outage_survive_a_kill_and_are_all_answer
         await adapter.ready()
         sent = await api.wait_sent(user, 6, timeout=60)
         titles = [content.topics[t].title.uk for t in ("work", "education", "czech_courses")]
-        assert [title in m["text"] for title, m in zip(titles, sent[3:], strict=True)] == [
+        answers = [m["text"] for m in sent[3:]]
+        assert [title in a for title, a in zip(titles, answers, strict=True)] == [
             True, True, True
-        ]  # fmt: skip
+        ], [a[:50] for a in answers]  # fmt: skip
         await asyncio.sleep(2)
         assert len(api.sent(user)) == 6
     finally:
@@ -187,7 +189,7 @@ async def test_telegram_refusals_are_retried_per_chat(
     bot = await start_bot()
     waiting, other, flaky = next(_ids), next(_ids), next(_ids)
     bot.api.fail_chat(waiting, 429, retry_after=4)
-    bot.api.fail_chat(flaky, 500, times=8)
+    bot.api.fail_chat(flaky, 500, times=6)  # backs off 0.5 s, 1 s, ... 16 s
     started = time.monotonic()
     for user in (waiting, other, flaky):
         bot.api.push(Updates.text(user, "/privacy", language_code="en"))
@@ -195,7 +197,7 @@ async def test_telegram_refusals_are_retried_per_chat(
     other_took = time.monotonic() - started
     (late,) = await bot.api.wait_sent(waiting, 1, timeout=30)
     waiting_took = time.monotonic() - started
-    (flaky_reply,) = await bot.api.wait_sent(flaky, 1, timeout=120)
+    (flaky_reply,) = await bot.api.wait_sent(flaky, 1, timeout=90)
     privacy = content.text("privacy", "en", days="90")
     assert quick["text"] == late["text"] == flaky_reply["text"] == privacy
     assert other_took < 3 <= waiting_took  # one chat's wait never holds another's

@@ -50,7 +50,7 @@ def test_our_routes_need_the_token(stack: Stack) -> None:
 def test_no_user_text_is_stored_and_a_delete_is_final(stack: Stack) -> None:
     text = "Where can I find a paediatrician in Brno? I am Olena"
     assert _webhook(stack, "redaction-check", text)
-    db = stack.data_dir / "rasa_trackers.sqlite3"
+    db = stack.tracker_db
     with sqlite3.connect(db) as conn:
         rows = [
             json.loads(d)
@@ -65,7 +65,7 @@ def test_no_user_text_is_stored_and_a_delete_is_final(stack: Stack) -> None:
         f"{stack.rasa_url}/poradnyk/conversations/redaction-check", params=token, timeout=10
     ).json()["deleted"]
     assert deleted == len(rows)
-    for path in db.parent.glob("rasa_trackers.sqlite3*"):
+    for path in db.parent.glob(db.name + "*"):
         raw = path.read_bytes()
         assert b"Olena" not in raw and b"redaction-check" not in raw, path.name
 
