@@ -201,7 +201,7 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
         p(
             r"the \{placeholders\} differ between languages: (?P<detail>.*)",
             lambda m: _(
-                "The {placeholders} in braces must be the same in every language (%(detail)s)."
+                "The words in curly brackets { } must be the same in every language (%(detail)s)."
             )
             % {"detail": m["detail"]},
         ),
