@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from console.editorial.models import AuditEntry, Draft, Version
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnly(admin.ModelAdmin):
     """History is never edited, not even by admins."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tempfile
 import threading
 from collections import OrderedDict
@@ -182,16 +181,20 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
     return [
         p(
             r"the '(?P<lang>\w+)' text is missing or empty",
-            lambda m: _("The %(lang)s text is missing. Write it in all three languages.")
-            % {"lang": _language(m["lang"])},
+            lambda m: (
+                _("The %(lang)s text is missing. Write it in all three languages.")
+                % {"lang": _language(m["lang"])}
+            ),
         ),
         p(
             r"the '(?P<lang>\w+)' text has (?P<n>\d+) characters; the limit is (?P<max>\d+)",
-            lambda m: _(
-                "Too long for a phone: %(n)s characters in %(lang)s, at most %(max)s. "
-                "Shorten it or move details into a follow-up."
-            )
-            % {"n": m["n"], "max": m["max"], "lang": _language(m["lang"])},
+            lambda m: (
+                _(
+                    "Too long for a phone: %(n)s characters in %(lang)s, at most %(max)s. "
+                    "Shorten it or move details into a follow-up."
+                )
+                % {"n": m["n"], "max": m["max"], "lang": _language(m["lang"])}
+            ),
         ),
         p(
             r"must have a text for each language",
@@ -200,10 +203,13 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
         p(r"unknown language", lambda m: _("Use only the languages cs, uk and en.")),
         p(
             r"the \{placeholders\} differ between languages: (?P<detail>.*)",
-            lambda m: _(
-                "The words in curly brackets { } must be the same in every language (%(detail)s)."
-            )
-            % {"detail": m["detail"]},
+            lambda m: (
+                _(
+                    "The words in curly brackets { } must be the same in every language "
+                    "(%(detail)s)."
+                )
+                % {"detail": m["detail"]}
+            ),
         ),
         p(
             r"'reviewed' must be the date",
@@ -215,8 +221,10 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
         ),
         p(
             r"(?P<value>'.*'|\".*\"|None) is not a full web link",
-            lambda m: _("%(value)s is not a full web link: it must start with https://")
-            % {"value": m["value"]},
+            lambda m: (
+                _("%(value)s is not a full web link: it must start with https://")
+                % {"value": m["value"]}
+            ),
         ),
         p(
             r"'sources' must list at least one official link",
@@ -224,11 +232,13 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
         ),
         p(
             r"phone (?P<value>.+) must be digits and spaces",
-            lambda m: _(
-                "The phone number %(value)s is not valid: use digits and spaces only, "
-                "like +420 974 801 802."
-            )
-            % {"value": m["value"]},
+            lambda m: (
+                _(
+                    "The phone number %(value)s is not valid: use digits and spaces only, "
+                    "like +420 974 801 802."
+                )
+                % {"value": m["value"]}
+            ),
         ),
         p(
             r"e-mail (?P<value>.+) looks wrong",
@@ -265,24 +275,29 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
         ),
         p(
             r"was last checked on (?P<date>[\d-]+), (?P<n>\d+) days ago \(more than (?P<max>\d+)\)",
-            lambda m: _(
-                "Last checked on %(date)s, %(n)s days ago (more than %(max)s). "
-                "Check it against its sources, then use “Re-checked today”."
-            )
-            % {"date": m["date"], "n": m["n"], "max": m["max"]},
+            lambda m: (
+                _(
+                    "Last checked on %(date)s, %(n)s days ago (more than %(max)s). "
+                    "Check it against its sources, then use “Re-checked today”."
+                )
+                % {"date": m["date"], "n": m["n"], "max": m["max"]}
+            ),
         ),
         p(
             r"the follow-up '(?P<id>[a-z0-9_]+)' was true until (?P<date>[\d-]+)",
-            lambda m: _(
-                "This follow-up was true until %(date)s; users now see “this changed” instead. "
-                "Update its text and the date, or remove it."
-            )
-            % {"date": m["date"]},
+            lambda m: (
+                _(
+                    "This follow-up was true until %(date)s; users now see “this changed” instead. "
+                    "Update its text and the date, or remove it."
+                )
+                % {"date": m["date"]}
+            ),
         ),
         p(
             r"no national organisation helps with '(?P<t>[^']*)'",
-            lambda m: _("No national organisation would help with “%(t)s” any more.")
-            % {"t": m["t"]},
+            lambda m: (
+                _("No national organisation would help with “%(t)s” any more.") % {"t": m["t"]}
+            ),
         ),
         p(
             r"the text '(?P<k>[^']*)' is missing",

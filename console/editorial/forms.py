@@ -261,7 +261,7 @@ class ReviewForm(forms.Form):
 
 
 class RecheckForm(forms.Form):
-    """"Re-checked today": one tick per source link, each opened and read."""
+    """ "Re-checked today": one tick per source link, each opened and read."""
 
     def __init__(self, *args: Any, sources: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ texts), who on the staff changed them, and when.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -74,9 +74,9 @@ class Draft(models.Model):
     checked_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-updated"]
-        indexes = [models.Index(fields=["kind", "key", "state"])]
-        permissions = [
+        ordering: ClassVar[list[Any]] = ["-updated"]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["kind", "key", "state"])]
+        permissions: ClassVar[list[Any]] = [
             ("edit_content", "Can write drafts of the bot's content"),
             ("review_content", "Can approve and publish others' drafts"),
             ("view_audit", "Can read the audit log"),
@@ -138,8 +138,8 @@ class Version(models.Model):
     )
 
     class Meta:
-        ordering = ["kind", "key", "-number"]
-        constraints = [
+        ordering: ClassVar[list[Any]] = ["kind", "key", "-number"]
+        constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["kind", "key", "number"], name="one_number_per_item")
         ]
 
@@ -180,8 +180,8 @@ class AuditEntry(models.Model):
     detail = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["kind", "key"])]
+        ordering: ClassVar[list[Any]] = ["-at", "-pk"]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["kind", "key"])]
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:

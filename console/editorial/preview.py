@@ -42,8 +42,9 @@ class Bubble:
 
 def _linked(html: str) -> str:
     return _URL_RE.sub(
-        lambda m: f'<a href="{m.group(0)}" rel="noopener noreferrer" target="_blank">'
-        f"{m.group(0)}</a>",
+        lambda m: (
+            f'<a href="{m.group(0)}" rel="noopener noreferrer" target="_blank">{m.group(0)}</a>'
+        ),
         html,
     )
 
@@ -54,7 +55,7 @@ def render(reply: Reply) -> list[Bubble]:
     rows = tuple(tuple(b.title[:_TITLE_LIMIT] for b in row) for row in button_rows(reply.buttons))
     # split_html escapes the text and adds only <b>: safe to show as HTML.
     return [
-        Bubble(mark_safe(_linked(chunk)), rows if i == len(chunks) - 1 else ())  # noqa: S308
+        Bubble(mark_safe(_linked(chunk)), rows if i == len(chunks) - 1 else ())
         for i, chunk in enumerate(chunks)
     ]
 

@@ -300,7 +300,7 @@ def sources_of(kind: str, doc: dict[str, Any]) -> list[str]:
 
 
 def recheck(user: Any, kind: str, key: str, draft: Draft | None, today: date) -> Draft:
-    """"Re-checked today": the reviewed dates become ``today``, signed by ``user``.
+    """ "Re-checked today": the reviewed dates become ``today``, signed by ``user``.
 
     The caller has had the user confirm each source link; the draft then goes through
     review like any change.
@@ -320,7 +320,5 @@ def recheck(user: Any, kind: str, key: str, draft: Draft | None, today: date) ->
     draft = save(user, kind, key, doc, draft)
     draft.checked_by, draft.checked_on = user, today
     draft.save(update_fields=["checked_by", "checked_on"])
-    audit.record(
-        user, Action.RECHECKED, draft=draft, detail="\n".join(sources_of(kind, doc))
-    )
+    audit.record(user, Action.RECHECKED, draft=draft, detail="\n".join(sources_of(kind, doc)))
     return draft

@@ -103,6 +103,8 @@ class Placed:
     text: str
     start: int
     """The 1-based line where the item starts."""
+    end: int
+    """The 1-based line where the item ends."""
     fields: Mapping[str, int]
     """Field path -> 1-based line in the whole file."""
 
@@ -531,7 +533,7 @@ def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
         rendered = render_topic(
             doc, _header(file_text or ""), order if isinstance(order, dict) else None
         )
-        return Placed(rendered.text, 1, dict(rendered.fields))
+        return Placed(rendered.text, 1, rendered.text.count("\n"), dict(rendered.fields))
     text = file_text or ""
     spans = _spans(text, kind) if text.strip() else {}
     span = spans.get(key)
@@ -552,7 +554,7 @@ def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
         start = span[0]
         new_lines = [*lines[: span[0]], *block, *lines[span[1] :]]
     fields = {path: start + line for path, line in rendered.fields.items()}
-    return Placed("\n".join(new_lines), start + 1, fields)
+    return Placed("\n".join(new_lines), start + 1, start + len(block), fields)
 
 
 def write_atomic(path: Path, text: str) -> None:

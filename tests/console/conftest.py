@@ -57,7 +57,9 @@ def make_user(django_ready: None) -> MakeUser:
     from console.editorial import roles  # noqa: PLC0415
 
     def make(*role_names: str) -> Any:
-        user = get_user_model().objects.create(username=f"{'-'.join(role_names) or 'none'}-{next(_names)}-{os.getpid()}")
+        user = get_user_model().objects.create(
+            username=f"{'-'.join(role_names) or 'none'}-{next(_names)}-{os.getpid()}"
+        )
         user.set_unusable_password()
         user.save()
         for role in role_names:

@@ -221,9 +221,14 @@ def test_send_back_with_a_comment(content_dir: Path, make_user: MakeUser, client
     from console.editorial.models import Draft  # noqa: PLC0415
 
     author, reviewer = make_user("editor"), make_user("reviewer")
-    client_for(author).post("/edit/message/affirm/", {"cs": "A", "uk": "Б", "en": "C", "action": "submit"})
+    client_for(author).post(
+        "/edit/message/affirm/", {"cs": "A", "uk": "Б", "en": "C", "action": "submit"}
+    )
     draft = Draft.objects.get(author=author)
-    assert client_for(reviewer).post(f"/draft/{draft.pk}/send-back/", {"comment": ""}).status_code == 302
+    assert (
+        client_for(reviewer).post(f"/draft/{draft.pk}/send-back/", {"comment": ""}).status_code
+        == 302
+    )
     draft.refresh_from_db()
     assert draft.state == "in_review"  # a reason is required
     client_for(reviewer).post(f"/draft/{draft.pk}/send-back/", {"comment": "Too short."})
@@ -259,7 +264,9 @@ def test_new_organisation_is_published_at_the_end_of_the_file(
     text = (content_dir / "organisations.yml").read_text(encoding="utf-8")
     assert text.rstrip().endswith(f"reviewed: {date.today().isoformat()}")
     content = load_content(content_dir, TOPICS)
-    assert any(o.id == "test_centre" and o.phone == "+420 222 000 111" for o in content.organisations)
+    assert any(
+        o.id == "test_centre" and o.phone == "+420 222 000 111" for o in content.organisations
+    )
 
 
 def test_interface_in_each_staff_language(
@@ -305,14 +312,24 @@ def test_session_and_cookie_settings_behind_https() -> None:
     )
     env = {**os.environ, "PORADNYK_CONSOLE_HTTPS": "1", "PORADNYK_SECRET_KEY": "x"}
     out = subprocess.run(
-        [sys.executable, "-c", probe], env=env, cwd=REPO_ROOT, capture_output=True, text=True
+        [sys.executable, "-c", probe],
+        check=False,
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert out.stdout.split() == [
         "True", "True", "True", "('HTTP_X_FORWARDED_PROTO',", "'https')", "28800", "True",
     ]  # fmt: skip
     env["PORADNYK_CONSOLE_HTTPS"] = "0"
     out = subprocess.run(
-        [sys.executable, "-c", probe], env=env, cwd=REPO_ROOT, capture_output=True, text=True
+        [sys.executable, "-c", probe],
+        check=False,
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert out.stdout.split()[:2] == ["False", "False"]
 
@@ -323,13 +340,17 @@ def test_adduser_has_no_default_password(content_dir: Path, django_ready: None) 
     name = f"staff-{os.getpid()}"
     env = {**os.environ}
     run = [sys.executable, "-m", "console", "adduser", name, "--role", "reviewer"]
-    empty = subprocess.run(run, input="", env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    empty = subprocess.run(
+        run, check=False, input="", env=env, cwd=REPO_ROOT, capture_output=True, text=True
+    )
     assert empty.returncode != 0 and "no password" in empty.stderr
-    weak = subprocess.run(run, input="12345\n", env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    weak = subprocess.run(
+        run, check=False, input="12345\n", env=env, cwd=REPO_ROOT, capture_output=True, text=True
+    )
     assert weak.returncode != 0 and not get_user_model().objects.filter(username=name).exists()
     made = subprocess.run(
-        [*run, "--password-stdin"], input="a long staff passphrase\n", env=env, cwd=REPO_ROOT,
-        capture_output=True, text=True,
+        [*run, "--password-stdin"], check=False, input="a long staff passphrase\n",
+        env=env, cwd=REPO_ROOT, capture_output=True, text=True,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     user = get_user_model().objects.get(username=name)

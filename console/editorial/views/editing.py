@@ -95,27 +95,20 @@ def _forms(
     if kind == Kind.ORGANISATION:
         lang = translation.get_language() or "uk"
         topics, regions = _choices(library.published(), lang)
-        if post is None:
-            form = OrganisationForm(
-                initial=organisation_initial(doc), topics=topics, regions=regions, new=new
-            )
-            return {"form": form}, doc
-        form = OrganisationForm(
-            post,
-            initial=organisation_initial(doc),
-            topics=topics,
-            regions=regions,
-            new=new,
+        org = OrganisationForm(
+            post, initial=organisation_initial(doc), topics=topics, regions=regions, new=new
         )
-        if not form.is_valid():
-            return {"form": form}, None
-        return {"form": form}, organisation_doc(key, form.cleaned_data, base)
+        if post is None:
+            return {"form": org}, doc
+        if not org.is_valid():
+            return {"form": org}, None
+        return {"form": org}, organisation_doc(key, org.cleaned_data, base)
+    text = MessageForm(post, initial=message_initial(doc))
     if post is None:
-        return {"form": MessageForm(initial=message_initial(doc))}, doc
-    form = MessageForm(post)
-    if not form.is_valid():
-        return {"form": form}, None
-    return {"form": form}, message_doc(form.cleaned_data, base)
+        return {"form": text}, doc
+    if not text.is_valid():
+        return {"form": text}, None
+    return {"form": text}, message_doc(text.cleaned_data, base)
 
 
 def _preview(kind: str, key: str, result: Check, options: Options) -> dict[str, Any]:
@@ -186,7 +179,9 @@ def _context(
         "general": general,
         "languages": LANGUAGES,
         "preview": _preview(kind, key, result, options),
-        "preview_url": reverse("preview", args=[kind, key]) if key else reverse("preview_new", args=[kind]),
+        "preview_url": reverse("preview", args=[kind, key])
+        if key
+        else reverse("preview_new", args=[kind]),
         "regions": regions[1:],
         "topic_choices": topics,
         "subs": [s for s in doc.get("more") or [] if isinstance(s, dict)],
@@ -258,7 +253,9 @@ def _after_post(
         try:
             publishing.submit(draft, request.user)
         except publishing.Refused:
-            messages.error(request, _("Fix the problems marked in red before sending it for review."))
+            messages.error(
+                request, _("Fix the problems marked in red before sending it for review.")
+            )
             return _render_editor(request, kind, key, doc, forms, draft, status=422, new=new)
         messages.success(request, _("Sent for review. Another person must approve it."))
         return redirect("draft", draft.pk)
@@ -286,9 +283,12 @@ def new_organisation(request: HttpRequest) -> HttpResponse:
     forms, doc = _forms(kind, key, blank, request.POST, new=True)
     if doc is None:
         return HttpResponseBadRequest("malformed form")
-    taken = library.documents().get(kind, key) is not None or Draft.objects.filter(
-        kind=kind, key=key, state__in=Draft.OPEN_STATES
-    ).exclude(author=request.user).exists()
+    taken = (
+        library.documents().get(kind, key) is not None
+        or Draft.objects.filter(kind=kind, key=key, state__in=Draft.OPEN_STATES)
+        .exclude(author_id=request.user.pk)
+        .exists()
+    )
     if not ORG_ID_RE.match(key) or taken:
         forms["form"].add_error(
             "id",
@@ -297,7 +297,9 @@ def new_organisation(request: HttpRequest) -> HttpResponse:
             else _("Use small letters, digits or _ only (like charita_brno)."),
         )
         return _render_editor(request, kind, "", doc, forms, None, status=422, new=True)
-    return _after_post(request, kind, key, doc, forms, publishing.open_draft(request.user, kind, key), new=True)
+    return _after_post(
+        request, kind, key, doc, forms, publishing.open_draft(request.user, kind, key), new=True
+    )
 
 
 @require_POST
@@ -312,7 +314,7 @@ def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     if not new and draft is None:
         item_or_404(kind, key)
     stored = publishing.published_doc(kind, key) or {"id": key}
-    forms, doc = _forms(kind, key, stored, request.POST, new=new)
+    _, doc = _forms(kind, key, stored, request.POST, new=new)
     if doc is None:
         return HttpResponseBadRequest("malformed form")
     if new and not ORG_ID_RE.match(key):
@@ -341,7 +343,7 @@ def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @editor_required
 def recheck(request: HttpRequest, kind: str, key: str) -> HttpResponse:
-    """"Re-checked today": tick each source after opening it; the dates become today."""
+    """ "Re-checked today": tick each source after opening it; the dates become today."""
     if kind == Kind.MESSAGE:
         raise Http404
     item_or_404(kind, key)
@@ -369,4 +371,3 @@ def recheck(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         {"form": form, "kind": kind, "key": key, "label": _label(kind, key, doc)},
         status=422 if request.method == "POST" else 200,
     )
-

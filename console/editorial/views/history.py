@@ -22,7 +22,9 @@ __all__ = ["history", "revert"]
 def history(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """The versions of one item, newest first, each with what it changed."""
     versions = list(
-        Version.objects.filter(kind=kind, key=key).select_related("author", "reviewer", "checked_by")
+        Version.objects.filter(kind=kind, key=key).select_related(
+            "author", "reviewer", "checked_by"
+        )
     )
     published = publishing.published_doc(kind, key)
     rows = []

@@ -40,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for d in Draft.objects.filter(state__in=Draft.OPEN_STATES).values(
         "pk", "kind", "key", "state", "author__username"
     ):
-        drafts[(d["kind"], d["key"])].append(d)
+        drafts[(d["kind"], d["key"])].append(dict(d))
     groups: dict[str, list[dict[str, Any]]] = {k: [] for k in Kind.values}
     for item in library.items(lang):
         groups[item.kind].append(
@@ -55,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if kind == Kind.ORGANISATION and not any(r["item"].key == key for r in groups[kind])
     ]  # fmt: skip
     waiting = Draft.objects.filter(state=Draft.State.IN_REVIEW).select_related("author")
-    mine = Draft.objects.filter(author=request.user, state__in=Draft.OPEN_STATES)
+    mine = Draft.objects.filter(author_id=request.user.pk, state__in=Draft.OPEN_STATES)
     stale = sum(1 for rows in groups.values() for r in rows if r["item"].stale)
     return render(
         request,
