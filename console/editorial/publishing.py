@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from console.editorial import audit, library, roles
 from console.editorial.checks import Check, check
@@ -102,13 +103,13 @@ def open_draft(user: Any, kind: str, key: str) -> Draft | None:
 
 def _require_edit(user: Any) -> None:
     if not roles.can_edit(user):
-        raise NotAllowed("only editors and reviewers write drafts")
+        raise NotAllowed(_("Only editors and reviewers write drafts."))
 
 
 def _require_author(draft: Draft, user: Any) -> None:
     _require_edit(user)
     if draft.author_id != user.pk:
-        raise NotAllowed("only the author changes a draft")
+        raise NotAllowed(_("Only the author changes a draft."))
 
 
 def save(user: Any, kind: str, key: str, doc: dict[str, Any], draft: Draft | None) -> Draft:
@@ -170,10 +171,10 @@ def discard(draft: Draft, user: Any) -> None:
 
 def _require_reviewer(draft: Draft, user: Any) -> None:
     if not roles.can_review(user):
-        raise NotAllowed("only reviewers decide on drafts")
+        raise NotAllowed(_("Only reviewers decide on drafts."))
     if draft.author_id == user.pk:
         audit.record(user, Action.APPROVAL_REFUSED, draft=draft, detail="own draft")
-        raise NotAllowed("nobody reviews their own draft (four eyes)")
+        raise NotAllowed(_("Nobody reviews their own draft (four eyes)."))
     if draft.state != State.IN_REVIEW:
         raise WorkflowError("this draft is not waiting for review")
 

@@ -36,7 +36,9 @@ MARKER = "Тест консолі: нове речення для перевір
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ConsoleServer, Path]]:
     """The console on a copy of the content, with two reviewers and an editor."""
     if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: ./test installs it as root (apt-get install chromium)")
+        pytest.fail(
+            "Debian's Chromium is missing: ./test installs it as root (apt-get install chromium)"
+        )
     root = tmp_path_factory.mktemp("console-browser")
     content = root / "content"
     shutil.copytree(REPO_ROOT / "content", content)
