@@ -361,3 +361,17 @@ def test_adduser_has_no_default_password(content_dir: Path, django_ready: None) 
 def test_healthz_checks_the_database(django_ready: None, client_for: Any) -> None:
     response = client_for(None).get("/healthz")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_a_decided_draft_still_shows_what_it_changed(
+    content_dir: Path, make_user: MakeUser, client_for: Any
+) -> None:
+    from console.editorial.models import Draft  # noqa: PLC0415
+
+    author, reviewer = make_user("editor"), make_user("reviewer")
+    data = {"cs": "Sbohem.", "uk": "Бувайте.", "en": "Bye.", "action": "submit"}
+    client_for(author).post("/edit/message/goodbye/", data)
+    draft = Draft.objects.get(author=author)
+    client_for(reviewer).post(f"/draft/{draft.pk}/approve/")
+    page = client_for(author).get(f"/draft/{draft.pk}/").content.decode()
+    assert "<ins>Bye.</ins>" in page and "What it changed" in page

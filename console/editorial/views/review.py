@@ -30,7 +30,8 @@ def _context(request: HttpRequest, draft: Draft, **extra: Any) -> dict[str, Any]
     user = request.user
     return {
         "draft": draft,
-        "changes": changes(published, draft.data),
+        # Once decided, what it changed then; while open, what it would change now.
+        "changes": changes(published if draft.is_open else draft.base_data, draft.data),
         "conflict": current.hash != draft.base_hash,
         "disk_changes": changes(draft.base_data, published)
         if current.hash != draft.base_hash
