@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from console.editorial import audit, library, roles
 from console.editorial.checks import Check, check
 from console.editorial.models import AuditEntry, Draft, Kind, Version
-from poradnyk.content.writer import load_yaml, write_atomic
+from poradnyk.content.writer import item_text, load_yaml, write_atomic
 
 __all__ = [
     "Conflict",
@@ -236,11 +236,16 @@ def approve(draft: Draft, user: Any) -> Version:
                     published_at=now,
                     origin="files",
                 )
+            # The item as the file will hold it (empty optional fields left out), so the
+            # next publication compares like with like.
+            written = doc_of_text(
+                draft.kind, draft.key, item_text(result.placed.text, draft.kind, draft.key)
+            )
             version = Version.objects.create(
                 kind=draft.kind,
                 key=draft.key,
                 number=_next_number(draft.kind, draft.key),
-                data=draft.data,
+                data=written if written is not None else draft.data,
                 author=draft.author,
                 reviewer=user,
                 published_at=now,

@@ -375,3 +375,24 @@ def test_a_decided_draft_still_shows_what_it_changed(
     client_for(reviewer).post(f"/draft/{draft.pk}/approve/")
     page = client_for(author).get(f"/draft/{draft.pk}/").content.decode()
     assert "<ins>Bye.</ins>" in page and "What it changed" in page
+
+
+def test_publishing_twice_records_no_phantom_hand_edit(
+    content_dir: Path, make_user: MakeUser, client_for: Any
+) -> None:
+    from console.editorial.models import Draft, Version  # noqa: PLC0415
+
+    author, reviewer = make_user("editor"), make_user("reviewer")
+    for note in ("First note.", "Second note."):
+        data = _org_form("vzp") | {"action": "submit", "note_en": note}
+        assert client_for(author).post("/edit/organisation/vzp/", data).status_code == 302
+        draft = Draft.objects.filter(author=author, state="in_review").get()
+        assert client_for(reviewer).post(f"/draft/{draft.pk}/approve/").status_code == 302
+    origins = list(
+        Version.objects.filter(kind="organisation", key="vzp")
+        .order_by("number")
+        .values_list("origin", flat=True)
+    )
+    assert origins == ["files", "console", "console"]
+    history = client_for(author).get("/history/organisation/vzp/").content.decode()
+    assert history.count("published now") == 1
