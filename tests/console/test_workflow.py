@@ -396,3 +396,14 @@ def test_publishing_twice_records_no_phantom_hand_edit(
     assert origins == ["files", "console", "console"]
     history = client_for(author).get("/history/organisation/vzp/").content.decode()
     assert history.count("published now") == 1
+
+
+def test_without_script_save_keeps_the_preview_choices(
+    content_dir: Path, make_user: MakeUser, client_for: Any
+) -> None:
+    client = client_for(make_user("editor"))
+    data = _topic_form(client, "housing") | {"preview_lang": "en", "preview_region": "praha"}
+    saved = client.post("/edit/topic/housing/", data | {"action": "save"})
+    assert saved.status_code == 302 and "preview_lang=en" in saved["Location"]
+    page = client.get(saved["Location"]).content.decode()
+    assert "<b>Housing</b>" in page  # the English answer in the phone frame

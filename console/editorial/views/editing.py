@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -263,7 +264,13 @@ def _after_post(
         messages.info(request, _("A new follow-up was added at the end."))
     else:
         messages.success(request, _("Draft saved. It is not published yet."))
-    return redirect(reverse("edit", args=[kind, key]) + _anchor(action))
+    return redirect(reverse("edit", args=[kind, key]) + _keep_preview(request) + _anchor(action))
+
+
+def _keep_preview(request: HttpRequest) -> str:
+    """The preview's choices, kept across "Save draft" (the page without its script)."""
+    kept = {k: v for k, v in request.POST.items() if k.startswith("preview_") and v}
+    return f"?{urlencode(kept)}" if kept else ""
 
 
 def _anchor(action: str) -> str:
