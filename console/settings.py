@@ -4,12 +4,18 @@
   (``postgres://user:pass@host/db``); default SQLite in WAL mode in the data folder.
 - ``PORADNYK_DATA_DIR``: where the SQLite file and the generated secret key live.
 - ``PORADNYK_CONSOLE_HOSTS``: host names the console answers to (comma-separated).
+- ``PORADNYK_CONTENT_DIR``: the content the console edits and publishes (default ``content/``).
+- ``PORADNYK_REVIEW_AGE_DAYS``: answers checked longer ago are marked on the dashboard.
+- ``PORADNYK_CONSOLE_HTTPS``: ``1`` behind an HTTPS reverse proxy: secure cookies, HSTS,
+  and the client address from the proxy's ``X-Forwarded-For`` (for the login rate limit).
+- ``PORADNYK_CONSOLE_SESSION_HOURS``: a log-in lasts this long at most (default 8).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,7 +42,12 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 
+PORADNYK_CONTENT_DIR = Path(os.environ.get("PORADNYK_CONTENT_DIR") or BASE_DIR / "content")
+PORADNYK_REVIEW_AGE_DAYS = int(os.environ.get("PORADNYK_REVIEW_AGE_DAYS") or 180)
+HTTPS = os.environ.get("PORADNYK_CONSOLE_HTTPS", "0").strip() == "1"
+
 INSTALLED_APPS = [
+    "console.editorial",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -44,30 +55,93 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "store",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a log-in unless its view says otherwise (log-in, /healthz).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "console.editorial.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "console.editorial.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a log-in while its user name and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+# Five wrong passwords for one user name from one address lock that pair for 15 minutes
+# (by the pair, so nobody can lock a colleague out from elsewhere).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "editorial/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "console.editorial.middleware.client_ip"
+AXES_VERBOSE = False
+
+# A log-in lasts a working day at most, and ends when the browser closes.
+SESSION_COOKIE_AGE = int(float(os.environ.get("PORADNYK_CONSOLE_SESSION_HOURS") or 8) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_NAME = "poradnyk_console_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if HTTPS:
+    # Behind an HTTPS reverse proxy (README, "Staff console"): it terminates TLS and says
+    # so in X-Forwarded-Proto; cookies never travel over plain HTTP.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = 31_536_000
+    CSRF_TRUSTED_ORIGINS = [
+        f"https://{h}" for h in ALLOWED_HOSTS if h not in ("127.0.0.1", "localhost")
+    ]
+
 
 ROOT_URLCONF = "console.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "console" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "console.editorial.context.roles_context",
             ],
         },
     },
@@ -93,10 +167,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "cs"
 LANGUAGES = [("cs", "Čeština"), ("uk", "Українська"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "console" / "locale"]
+LANGUAGE_COOKIE_NAME = "poradnyk_console_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
 TIME_ZONE = "Europe/Prague"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+# Served by WhiteNoise straight from the apps' static folders: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = False
 
 # Logs carry no person: Django's request logger would print URLs and bodies of errors.
 LOGGING = {

@@ -91,6 +91,22 @@ ensure_venv() {
   ensure_app_venv
 }
 
+# Debian's Chromium for the staff console's browser tests: Playwright drives it through
+# its executable_path and never downloads a browser of its own.
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing Chromium from Debian's packages (for the console's browser tests)"
+    { apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+    } || { say "Installing Chromium failed (see above)."; exit 1; }
+    return 0
+  fi
+  say "The staff console's browser tests need Debian's Chromium at /usr/bin/chromium, and it is missing."
+  say "Install it as root: apt-get install chromium   (./test run as root does it by itself)"
+  exit 1
+}
+
 export_defaults() {
   export PORADNYK_DATA_DIR="${PORADNYK_DATA_DIR:-$ROOT/var}"
   export RASA_PORT="${RASA_PORT:-5005}"

@@ -1,0 +1,323 @@
+"""A draft checked exactly as the bot would check it, with the findings by their fields.
+
+The draft is put into a temporary copy of the content folder (the other files are linked,
+not copied) and the bot's own loader, :func:`poradnyk.content.load_content`, reads the
+whole folder with the settings of ``bin/staff content check``. Each problem it reports
+names a file and a line; the writer knows on which line each field of the draft starts,
+so the problem is shown next to that field, in the staff member's language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from console.editorial import library
+from poradnyk.content import Content, ContentError, Issue, load_content
+from poradnyk.content.writer import Placed, WriterError, place
+
+__all__ = ["Check", "Finding", "check", "plain"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, where it belongs (a field path such as ``answer.uk``; '' for the item)."""
+
+    field: str
+    message: str
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict on a draft, and the content the bot would serve with it."""
+
+    findings: tuple[Finding, ...]
+    content: Content | None
+    placed: Placed | None = None
+    other_files: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The problems that stop publishing."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """Whether it may be sent for review."""
+        return not self.errors and self.content is not None
+
+    def by_field(self) -> dict[str, list[Finding]]:
+        """Findings grouped by field path."""
+        grouped: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            grouped.setdefault(finding.field, []).append(finding)
+        return grouped
+
+
+def _overlay(source: Path, target: Path, replaced: Path, text: str) -> Path:
+    """A folder like ``source`` with ``replaced`` holding ``text``; the rest are links."""
+    for entry in source.iterdir():
+        if entry.name == "topics" and entry.is_dir():
+            (target / "topics").mkdir()
+            for topic_file in entry.iterdir():
+                (target / "topics" / topic_file.name).symlink_to(topic_file.resolve())
+        else:
+            (target / entry.name).symlink_to(entry.resolve())
+    destination = target / replaced.relative_to(source)
+    destination.unlink(missing_ok=True)
+    destination.write_text(text, encoding="utf-8")
+    return destination
+
+
+def _field_at(placed: Placed, line: int) -> str:
+    """The field whose text holds ``line`` (the most specific one starting there)."""
+    best, best_line = "", 0
+    for path, start in placed.fields.items():
+        if start <= line and (start > best_line or (start == best_line and len(path) > len(best))):
+            best, best_line = path, start
+    return best
+
+
+_EXPIRED_RE = re.compile(r"the follow-up '(?P<id>[a-z0-9_]+)' was true until")
+
+
+def _locate(issue: Issue, target: Path, placed: Placed, doc: dict[str, Any]) -> str | None:
+    """The field of the draft an issue is about; '' for the item; None for elsewhere."""
+    if issue.path.resolve() != target.resolve():
+        return None
+    expired = _EXPIRED_RE.search(issue.message)
+    if expired:
+        for n, sub in enumerate(doc.get("more") or []):
+            if isinstance(sub, dict) and sub.get("id") == expired.group("id"):
+                return f"more.{n}.valid_until"
+    if not placed.start <= issue.line <= placed.end:
+        return None
+    return _field_at(placed, issue.line)
+
+
+_cache: OrderedDict[tuple[str, ...], Check] = OrderedDict()
+_cache_lock = threading.Lock()
+_CACHE_SIZE = 32
+
+
+def check(kind: str, key: str, doc: dict[str, Any]) -> Check:
+    """Check ``doc`` as the new version of the item ``kind``/``key`` (cached per state of
+    the files, so showing an unchanged draft again costs nothing)."""
+    folder = library.content_dir()
+    stamp = repr(library.fingerprint(folder))
+    lang = translation.get_language() or ""
+    cache_key = (str(folder), lang, kind, key, json.dumps(doc, sort_keys=True), stamp)
+    with _cache_lock:
+        if cache_key in _cache:
+            _cache.move_to_end(cache_key)
+            return _cache[cache_key]
+    result = _check(folder, kind, key, doc)
+    with _cache_lock:
+        _cache[cache_key] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def _check(folder: Path, kind: str, key: str, doc: dict[str, Any]) -> Check:
+    current = library.on_disk(kind, key)
+    try:
+        placed = place(current.file_text, kind, key, doc)
+    except WriterError as exc:
+        return Check((Finding("", str(exc)),), None)
+    age = settings.PORADNYK_REVIEW_AGE_DAYS
+    with tempfile.TemporaryDirectory(prefix="poradnyk-check-") as tmp:
+        target = _overlay(folder, Path(tmp), current.path, placed.text)
+        content: Content | None
+        try:
+            content = load_content(
+                Path(tmp),
+                library.topic_names(),
+                max_age_days=age,
+                strict_dates=True,
+                review_age_days=age,
+            )
+            issues = list(content.warnings)
+        except ContentError as exc:
+            content, issues = None, exc.issues
+        findings: list[Finding] = []
+        elsewhere: list[str] = []
+        for issue in issues:
+            where = _locate(issue, target, placed, doc)
+            if where is not None:
+                findings.append(Finding(where, plain(issue.message), issue.severity))
+            elif issue.severity == "error":
+                # Elsewhere in the folder (another entry, another file): it still stops
+                # publishing, so it is shown above the form with the file's name.
+                name = issue.path.name
+                elsewhere.append(name)
+                findings.append(Finding("", f"{plain(issue.message)} ({name})"))
+    if content is None and not any(f.severity == "error" for f in findings):
+        findings.append(Finding("", _("The content could not be loaded.")))
+    return Check(tuple(findings), content, placed, tuple(elsewhere))
+
+
+# --- the loader's messages in plain words, in the staff member's language --------------
+
+Translator = Callable[[re.Match[str]], str]
+
+
+def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
+    def p(regex: str, make: Translator) -> tuple[re.Pattern[str], Translator]:
+        return re.compile(regex, re.DOTALL), make
+
+    return [
+        p(
+            r"the '(?P<lang>\w+)' text is missing or empty",
+            lambda m: (
+                _("The %(lang)s text is missing. Write it in all three languages.")
+                % {"lang": _language(m["lang"])}
+            ),
+        ),
+        p(
+            r"the '(?P<lang>\w+)' text has (?P<n>\d+) characters; the limit is (?P<max>\d+)",
+            lambda m: (
+                _(
+                    "Too long for a phone: %(n)s characters in %(lang)s, at most %(max)s. "
+                    "Shorten it or move details into a follow-up."
+                )
+                % {"n": m["n"], "max": m["max"], "lang": _language(m["lang"])}
+            ),
+        ),
+        p(
+            r"must have a text for each language",
+            lambda m: _("Needs a text in each language: Czech, Ukrainian and English."),
+        ),
+        p(r"unknown language", lambda m: _("Use only the languages cs, uk and en.")),
+        p(
+            r"the \{placeholders\} differ between languages: (?P<detail>.*)",
+            lambda m: (
+                _(
+                    "The words in curly brackets { } must be the same in every language "
+                    "(%(detail)s)."
+                )
+                % {"detail": m["detail"]}
+            ),
+        ),
+        p(
+            r"'reviewed' must be the date",
+            lambda m: _("Write the date the facts were last checked, like 2026-02-28."),
+        ),
+        p(
+            r"'valid_until' must be the last day",
+            lambda m: _("Write the last day the statement is true, like 2026-12-31."),
+        ),
+        p(
+            r"(?P<value>'.*'|\".*\"|None) is not a full web link",
+            lambda m: (
+                _("%(value)s is not a full web link: it must start with https://")
+                % {"value": m["value"]}
+            ),
+        ),
+        p(
+            r"'sources' must list at least one official link",
+            lambda m: _("Give at least one official source link (https://…)."),
+        ),
+        p(
+            r"phone (?P<value>.+) must be digits and spaces",
+            lambda m: (
+                _(
+                    "The phone number %(value)s is not valid: use digits and spaces only, "
+                    "like +420 974 801 802."
+                )
+                % {"value": m["value"]}
+            ),
+        ),
+        p(
+            r"e-mail (?P<value>.+) looks wrong",
+            lambda m: _("The e-mail address %(value)s looks wrong.") % {"value": m["value"]},
+        ),
+        p(
+            r"unknown region '(?P<r>[^']*)'",
+            lambda m: _("Unknown region “%(r)s”. Choose one from the list.") % {"r": m["r"]},
+        ),
+        p(
+            r"unknown topic '(?P<t>[^']*)'",
+            lambda m: _("Unknown topic “%(t)s”.") % {"t": m["t"]},
+        ),
+        p(r"'helps_with' lists topics", lambda m: _("Choose at least one topic it helps with.")),
+        p(r"'regions' lists region codes", lambda m: _("Choose at least one region, or national.")),
+        p(
+            r"give at least a phone, e-mail, web or address",
+            lambda m: _("Give at least a phone, e-mail, web or address."),
+        ),
+        p(
+            r"follow-up 'id' must be up to 16",
+            lambda m: _(
+                "The follow-up's short name must be up to 16 small letters, digits or _ "
+                "(like after_90_days)."
+            ),
+        ),
+        p(
+            r"id '(?P<x>[^']*)' is used twice",
+            lambda m: _("The short name “%(x)s” is used twice.") % {"x": m["x"]},
+        ),
+        p(
+            r"'id' must be lowercase letters",
+            lambda m: _("The short name must be small letters, digits or _ (like opu_praha)."),
+        ),
+        p(
+            r"was last checked on (?P<date>[\d-]+), (?P<n>\d+) days ago \(more than (?P<max>\d+)\)",
+            lambda m: (
+                _(
+                    "Last checked on %(date)s, %(n)s days ago (more than %(max)s). "
+                    "Check it against its sources, then use “Re-checked today”."
+                )
+                % {"date": m["date"], "n": m["n"], "max": m["max"]}
+            ),
+        ),
+        p(
+            r"the follow-up '(?P<id>[a-z0-9_]+)' was true until (?P<date>[\d-]+)",
+            lambda m: (
+                _(
+                    "This follow-up was true until %(date)s; users now see “this changed” instead. "
+                    "Update its text and the date, or remove it."
+                )
+                % {"date": m["date"]}
+            ),
+        ),
+        p(
+            r"no national organisation helps with '(?P<t>[^']*)'",
+            lambda m: (
+                _("No national organisation would help with “%(t)s” any more.") % {"t": m["t"]}
+            ),
+        ),
+        p(
+            r"the text '(?P<k>[^']*)' is missing",
+            lambda m: _("The text “%(k)s” is missing.") % {"k": m["k"]},
+        ),
+        p(
+            r"the file is not valid YAML",
+            lambda m: _("The file is not valid YAML; check indentation and quotes."),
+        ),
+    ]
+
+
+def _language(code: str) -> str:
+    return {"cs": _("Czech"), "uk": _("Ukrainian"), "en": _("English")}.get(code, code)
+
+
+def plain(message: str) -> str:
+    """The loader's message in the staff member's language (English if not known)."""
+    for pattern, make in _patterns():
+        match = pattern.search(message)
+        if match:
+            return make(match)
+    return message

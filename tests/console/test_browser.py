@@ -1,0 +1,194 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright, against the
+console running as its own gunicorn process on a copy of the content.
+
+The story of the issue: log in; edit the Ukrainian answer of a topic and see the preview
+change; get an inline error for a broken phone number and be unable to send it; send the
+change for review; fail to approve it as its author; approve it as a second reviewer (the
+file changes); bring the old version back through review. Screenshots of each step go to
+``docs/screenshots/`` (the README shows them).
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from console.process import ConsoleServer, start_console
+from harness.stack import REPO_ROOT
+from poradnyk.content import known_topics, load_content
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = REPO_ROOT / "docs" / "screenshots"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+PASSWORD = secrets.token_urlsafe(12)
+MARKER = "Тест консолі: нове речення для перевірки."
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ConsoleServer, Path]]:
+    """The console on a copy of the content, with two reviewers and an editor."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Debian's Chromium is missing: ./test installs it as root (apt-get install chromium)"
+        )
+    root = tmp_path_factory.mktemp("console-browser")
+    content = root / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    server = start_console(root / "data", content, workers=2)
+    for name, role in (("olena", "reviewer"), ("petr", "reviewer"), ("eva", "editor")):
+        server.adduser(name, role, PASSWORD)
+    yield server, content
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """Headless Chromium from Debian, a fresh profile."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Browser, server: ConsoleServer, width: int = 1400, height: int = 1000) -> Page:
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": width, "height": height}, locale="en-GB"
+    )
+    context.set_default_timeout(20_000)
+    return context.new_page()
+
+
+def _shot(page: Page, name: str, full: bool = False) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
+
+
+def _login(page: Page, name: str, shot: str | None = None) -> None:
+    page.goto("/login/")
+    if shot:
+        _shot(page, shot)
+    # Keyboard only: the name field has the focus, Tab to the password, Enter sends.
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Overview")
+
+
+def _language(page: Page, lang: str) -> None:
+    with page.expect_navigation():
+        page.select_option("#console-language", lang)  # the form sends itself
+
+
+def test_edit_review_publish_and_revert(
+    console: tuple[ConsoleServer, Path], browser: Browser
+) -> None:
+    server, content = console
+    housing = content / "topics" / "housing.yml"
+    original = housing.read_text(encoding="utf-8")
+    olena = _page(browser, server)
+    _login(olena, "olena", shot="login")
+    _shot(olena, "dashboard")
+
+    # Edit the Ukrainian answer; the preview follows as she types.
+    olena.goto("/edit/topic/housing/")
+    preview = olena.locator("#preview")
+    expect(preview).not_to_contain_text(MARKER)
+    answer = olena.locator("textarea[name=answer_uk]")
+    answer.press("Control+Home")
+    answer.press_sequentially(MARKER + " ", delay=5)
+    expect(preview).to_contain_text(MARKER)
+    expect(olena.locator("#submit-review")).to_be_enabled()
+    _shot(olena, "editor-live-preview")
+
+    # Too long for a phone: the check says so next to the field, and the button is off.
+    answer.fill(answer.input_value() + " x" * 800)
+    expect(olena.locator("#issues-answer_uk")).to_contain_text("Too long for a phone")
+    expect(olena.locator("#submit-review")).to_be_disabled()
+    answer.fill(answer.input_value()[: -2 * 800])
+    expect(olena.locator("#submit-review")).to_be_enabled()
+
+    # Send it for review; as its author she cannot approve it.
+    olena.click("#submit-review")
+    expect(olena.locator(".msg.success")).to_contain_text("Sent for review")
+    draft_url = olena.url
+    expect(olena.locator("#approve")).to_be_disabled()
+    expect(olena.locator("#own-draft")).to_be_visible()
+    _shot(olena, "review-own-draft-refused")
+    token = olena.locator("input[name=csrfmiddlewaretoken]").first.input_value()
+    forced = olena.request.post(
+        draft_url + "approve/", form={"csrfmiddlewaretoken": token}, headers={"Referer": draft_url}
+    )
+    assert forced.status == 403  # refused by the server, not only by a disabled button
+    assert MARKER not in housing.read_text(encoding="utf-8")
+
+    # A broken phone number: an inline error next to the field, and it cannot be sent.
+    olena.goto("/edit/organisation/labour_office/")
+    phone = olena.locator("input[name=phone]")
+    phone.fill("+420 95O 180 1OO")
+    expect(olena.locator("#issues-phone")).to_contain_text("not valid")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(olena.locator("#submit-review")).to_be_disabled()
+    phone.press("Enter")  # Enter saves the draft (first button); it never sends it
+    expect(olena.locator("#issues-phone")).to_contain_text("not valid")
+    expect(olena.locator(".msg.success")).to_contain_text("Draft saved")
+    olena.locator("#issues-phone").scroll_into_view_if_needed()
+    olena.evaluate("window.scrollBy(0, 250)")
+    _shot(olena, "inline-error-phone")
+    assert "95O" not in (content / "organisations.yml").read_text(encoding="utf-8")
+
+    # A second reviewer (in Czech) sees the change and approves it: the file changes.
+    petr = _page(browser, server)
+    _login(petr, "petr")
+    _language(petr, "cs")
+    petr.goto(draft_url)
+    expect(petr.locator("h2#changes-h")).to_have_text("Co mění oproti zveřejněné verzi")
+    expect(petr.locator("table.diff")).to_contain_text(MARKER)
+    _shot(petr, "review-diff-cs")
+    petr.click("#approve")
+    expect(petr.locator(".msg.success")).to_contain_text("Zveřejněno jako verze 2")
+    written = load_content(content, known_topics(REPO_ROOT))
+    assert written.topics["housing"].answer.uk.startswith(MARKER)
+    _shot(petr, "history-cs", full=True)
+
+    # Bring the old version back: a draft, reviewed like any change.
+    olena.goto("/history/topic/housing/")
+    olena.locator("form[action$='/1/revert/'] button").click()
+    expect(olena.locator("table.diff")).to_contain_text(MARKER)
+    olena.locator("form[action$='/submit/'] button").click()
+    expect(olena.locator(".msg.success")).to_contain_text("Sent for review")
+    assert MARKER in housing.read_text(encoding="utf-8")  # not before the review
+    petr.goto(olena.url)
+    petr.click("#approve")
+    expect(petr.locator(".msg.success")).to_contain_text("verze 3")
+    assert housing.read_text(encoding="utf-8") == original
+    petr.goto("/edit/topic/housing/")
+    expect(petr.locator("#preview")).not_to_contain_text(MARKER)
+
+
+def test_phone_screen_and_ukrainian_interface(
+    console: tuple[ConsoleServer, Path], browser: Browser
+) -> None:
+    server, _ = console
+    eva = _page(browser, server, width=390, height=844)
+    _login(eva, "eva")
+    _language(eva, "uk")
+    expect(eva.locator("h1")).to_have_text("Огляд")
+    eva.goto("/edit/topic/health_insurance/")
+    expect(eva.locator("#preview .bubble").first).to_be_visible()
+    width = eva.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is wider than the phone: {width}px"
+    _shot(eva, "phone-editor-uk")
+    eva.locator("#preview").scroll_into_view_if_needed()
+    _shot(eva, "phone-preview-uk")
+    # An editor may not approve at all.
+    eva.goto("/reviews/")
+    assert eva.locator("h1").inner_text() == "Заборонено"
