@@ -34,7 +34,13 @@ def content_store() -> ContentStore:
     """The process-wide content store, created on first use (not at import)."""
     content_dir = Path(os.environ.get("PORADNYK_CONTENT_DIR") or REPO_ROOT / "content")
     age = int(os.environ.get("PORADNYK_REVIEW_AGE_DAYS") or DEFAULT_REVIEW_AGE_DAYS)
-    return ContentStore(content_dir, known_topics(REPO_ROOT), review_age_days=age)
+    data_dir = Path(os.environ.get("PORADNYK_DATA_DIR") or REPO_ROOT / "var")
+    return ContentStore(
+        content_dir,
+        known_topics(REPO_ROOT),
+        review_age_days=age,
+        last_good=data_dir / "last-good-content" / "actions",
+    )
 
 
 def reply_language(tracker: Tracker) -> str:

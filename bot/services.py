@@ -22,7 +22,10 @@ async def build_conversation(settings: Settings, http: httpx.AsyncClient) -> Con
     """The conversation pipeline for ``settings``, on the shared HTTP client ``http``."""
     await asyncio.to_thread(setup_django)  # the database is never touched from the loop
     content = ContentStore(
-        settings.content_dir, known_topics(REPO_ROOT), review_age_days=settings.review_age_days
+        settings.content_dir,
+        known_topics(REPO_ROOT),
+        review_age_days=settings.review_age_days,
+        last_good=settings.data_dir / "last-good-content" / "adapter",
     )
     rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
     return Conversation(

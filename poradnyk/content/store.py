@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Iterable
@@ -17,7 +18,12 @@ logger = logging.getLogger(__name__)
 
 
 class ContentStore:
-    """Serves the current content; reloads changed files, keeps the last good version."""
+    """Serves the current content; reloads changed files, keeps the last good version.
+
+    With ``last_good`` (a folder of the process's own), every good version is also kept on
+    disk there, so a process that (re)starts while a file is half-edited serves the last
+    good version instead of failing to start.
+    """
 
     def __init__(
         self,
@@ -25,19 +31,47 @@ class ContentStore:
         topics: Iterable[str],
         check_interval: float = 1.0,
         review_age_days: int = DEFAULT_REVIEW_AGE_DAYS,
+        last_good: Path | None = None,
     ) -> None:
         self._dir = content_dir
         self._topics = list(topics)
         self._review_age_days = review_age_days
         self._interval = check_interval
+        self._last_good = last_good
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
-        self._content = self._load()
-        self._checked_at = time.monotonic()
         self._refused_stamp: tuple[tuple[str, int, int], ...] | None = None
+        try:
+            self._content = self._load(self._dir)
+        except ContentError as exc:
+            if last_good is None or not last_good.is_dir():
+                raise
+            logger.error("Content refused at start; serving the last good version:\n%s", exc)
+            self._content = self._load(last_good)
+            self._refused_stamp = self._stamp
+        else:
+            self._keep_last_good()
+        self._checked_at = time.monotonic()
 
-    def _load(self) -> Content:
-        return load_content(self._dir, self._topics, review_age_days=self._review_age_days)
+    def _load(self, folder: Path) -> Content:
+        return load_content(folder, self._topics, review_age_days=self._review_age_days)
+
+    def _keep_last_good(self) -> None:
+        """Copy the content files to ``last_good`` (whole folder replaced at once)."""
+        if self._last_good is None:
+            return
+        try:
+            fresh = self._last_good.with_name(self._last_good.name + ".new")
+            shutil.rmtree(fresh, ignore_errors=True)
+            shutil.copytree(self._dir, fresh, ignore=shutil.ignore_patterns("*.md", ".*"))
+            old = self._last_good.with_name(self._last_good.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if self._last_good.exists():
+                self._last_good.rename(old)
+            fresh.rename(self._last_good)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError as exc:
+            logger.warning("Could not keep the last good content (%s)", exc)
 
     def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         files = sorted(self._dir.rglob("*.yml"))
@@ -61,7 +95,7 @@ class ContentStore:
             if stamp in (self._stamp, self._refused_stamp):
                 return self._content
             try:
-                content = self._load()
+                content = self._load(self._dir)
             except ContentError as exc:
                 self._refused_stamp = stamp
                 logger.error(
@@ -69,5 +103,6 @@ class ContentStore:
                 )
                 return self._content
             self._content, self._stamp, self._refused_stamp = content, stamp, None
+            self._keep_last_good()
             logger.info("Content reloaded (%d topics)", len(content.topics))
             return self._content

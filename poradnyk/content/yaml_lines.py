@@ -16,7 +16,12 @@ class LineDict(dict[str, Any]):
     key_lines: dict[str, int]
 
 
-class LineLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (about 6x faster: the console checks a draft on
+# every preview); the marks, and so the line numbers, are the same.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineLoader(_SafeLoader):  # type: ignore[misc,valid-type]
     """A safe loader whose mappings carry line numbers."""
 
 

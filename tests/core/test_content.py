@@ -171,6 +171,22 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
     assert "housing.yml" in caplog.text
 
 
+def test_a_restart_during_a_half_edit_serves_the_last_good_version(
+    content_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    last_good = tmp_path / "last-good" / "adapter"
+    before = ContentStore(content_dir, TOPICS, check_interval=0, last_good=last_good)
+    good = before.get().topics["housing"].answer.en
+    path = content_dir / "topics" / "housing.yml"
+    path.write_text("topic: housing\nanswer: {en: half-edited", encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        after = ContentStore(content_dir, TOPICS, check_interval=0, last_good=last_good)
+    assert after.get().topics["housing"].answer.en == good
+    assert "serving the last good version" in caplog.text and "housing.yml" in caplog.text
+    with pytest.raises(ContentError):  # with no good version ever seen, it says so
+        ContentStore(content_dir, TOPICS, last_good=tmp_path / "never")
+
+
 def test_show_previews_a_follow_up(capsys: pytest.CaptureFixture[str]) -> None:
     content = load_content(REPO / "content", TOPICS)
     topic = content.topics["health_insurance"]
