@@ -157,8 +157,22 @@ def start_stack(
 ) -> Stack:
     """Start both servers with a fresh tracker store in ``data_dir``.
 
-    ``model``, ``endpoints`` and ``extra_env`` let the benchmark start other setups.
+    ``model``, ``endpoints`` and ``extra_env`` let the benchmark start other setups. A free
+    port can be taken by another process between choosing and binding it: then the start
+    is tried again on other ports.
     """
+    for attempt in range(3):
+        try:
+            return _start_stack(data_dir, model, endpoints, extra_env)
+        except RuntimeError as exc:
+            if "address already in use" not in str(exc) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_stack(
+    data_dir: Path, model: Path, endpoints: Path, extra_env: dict[str, str] | None
+) -> Stack:
     if not model.exists():
         raise RuntimeError("No trained model: run ./test (it trains the model first)")
     rasa_port, action_port = free_port(), free_port()

@@ -1,41 +1,14 @@
-"""Shared fixtures: the real Rasa + action servers, started once per test session.
-
-The adapter's database (Django) is configured once per process, so every test of a run
-shares one SQLite file in a fresh temporary folder; people are told apart by their
-pseudonyms, whose salt is per test (each test's data folder), so tests do not see each
-other's people.
-"""
+"""Shared fixtures (harness/fixtures.py): the real Rasa + action servers, one database."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from harness.stack import Stack, start_stack
+from harness.fixtures import mark_integration, stack
 
-_DB_DIR = Path(tempfile.mkdtemp(prefix="poradnyk-test-db-"))
-os.environ["PORADNYK_DATABASE_URL"] = f"sqlite:///{_DB_DIR / 'poradnyk.sqlite3'}"
-os.environ["PORADNYK_SECRET_KEY"] = "tests-only-not-secret"
-os.environ.setdefault("PORADNYK_DATA_DIR", str(_DB_DIR))
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The real action server and Rasa server (with the trained model) on free ports."""
-    data_dir: Path = tmp_path_factory.mktemp("stack")
-    running = start_stack(data_dir)
-    yield running
-    running.stop()
+__all__ = ["stack"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that need the real Rasa (the ``stack`` fixture, or a trained model loaded in
-    process) are the integration lane; everything else is the fast lane."""
-    for item in items:
-        needs_rasa = "stack" in getattr(item, "fixturenames", ())
-        if needs_rasa or item.get_closest_marker("needs_model") is not None:
-            item.add_marker(pytest.mark.integration)
+    """Mark the integration lane."""
+    mark_integration(items)

@@ -121,16 +121,18 @@ async def test_every_question_is_answered_through_kills_of_every_process(
     lost = sum(p.unanswered for p in people)
     fallbacks = sum(t.startswith(down) for p in people for t in _replies(api, p))
     replies = sum(len(_replies(api, p)) for p in people)
-    # A question answered from content while Rasa was down is answered again when it is
-    # back: that second message is expected. Anything beyond is a duplicate.
-    duplicates = replies - asked - fallbacks
+    # A question answered from content because Rasa was unreachable is kept and answered
+    # again when Rasa is back (one request that failed on its own is not): at most one
+    # second message per content answer is expected. Anything beyond is a duplicate.
+    extra = replies - asked
+    duplicates = max(0, extra - fallbacks)
     print(
         f"\nchaos: {asked} questions, {replies} replies, {fallbacks} answered from content "
-        f"first, {duplicates} duplicates, {lost} unanswered; seconds to answer again / to "
-        f"answer from Rasa again after each kill: {recovery}"
+        f"first, {extra} second messages, {duplicates} duplicates, {lost} unanswered; seconds "
+        f"to answer again / to answer from Rasa again after each kill: {recovery}"
     )
     assert lost == 0
-    assert 0 <= duplicates <= asked // 50, duplicates  # rare, and reported
+    assert extra >= 0 and duplicates <= asked // 50, (extra, duplicates)  # rare, reported
     assert all(_CYRILLIC.search(t) for p in people for t in _replies(api, p))
     assert all(answering < 30 for answering, _ in recovery.values()), recovery
     for program in ("actions", "rasa", "bot", "console"):

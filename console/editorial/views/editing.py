@@ -45,7 +45,7 @@ from poradnyk.content import NATIONAL, Content
 from poradnyk.content.fields import ORG_ID_RE
 from poradnyk.languages import LANGUAGES
 
-__all__ = ["edit", "new_organisation", "preview_json", "recheck"]
+__all__ = ["Options", "edit", "new_organisation", "preview_context", "preview_json", "recheck"]
 
 State = Draft.State
 
@@ -112,7 +112,7 @@ def _forms(
     return {"form": text}, message_doc(text.cleaned_data, base)
 
 
-def _preview(kind: str, key: str, result: Check, options: Options) -> dict[str, Any]:
+def preview_context(kind: str, key: str, result: Check, options: Options) -> dict[str, Any]:
     content = result.content
     context: dict[str, Any] = {"bubbles": [], "options": options, "shown": True}
     if content is None:
@@ -179,7 +179,7 @@ def _context(
         "severities": {name: fs[0].severity for name, fs in by_name.items()},
         "general": general,
         "languages": LANGUAGES,
-        "preview": _preview(kind, key, result, options),
+        "preview": preview_context(kind, key, result, options),
         "preview_url": reverse("preview", args=[kind, key])
         if key
         else reverse("preview_new", args=[kind]),
@@ -330,7 +330,7 @@ def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     by_name, general = _findings(result)
     html = render_to_string(
         "editorial/_phone.html",
-        {"preview": _preview(kind, key, result, Options.of(request.POST)), "kind": kind},
+        {"preview": preview_context(kind, key, result, Options.of(request.POST)), "kind": kind},
         request=request,
     )
     return JsonResponse(

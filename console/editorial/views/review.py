@@ -18,7 +18,7 @@ from console.editorial.diffs import changes
 from console.editorial.forms import ReviewForm
 from console.editorial.models import Draft
 from console.editorial.views.common import staff_required
-from console.editorial.views.editing import Options, _preview
+from console.editorial.views.editing import Options, preview_context
 
 __all__ = ["approve", "draft_page", "rebase", "send_back", "submit", "withdraw"]
 
@@ -37,7 +37,7 @@ def _context(request: HttpRequest, draft: Draft, **extra: Any) -> dict[str, Any]
         if current.hash != draft.base_hash
         else [],
         "check": result,
-        "preview": _preview(draft.kind, draft.key, result, Options.of(request.GET)),
+        "preview": preview_context(draft.kind, draft.key, result, Options.of(request.GET)),
         "is_author": draft.author_id == user.pk,
         "may_review": roles.can_review(user),
         "form": ReviewForm(),
