@@ -65,6 +65,8 @@ def _footer(content: Content, lang: str, sources: Iterable[str], reviewed: date)
 def _who_knows(content: Content, topic: str, lang: str) -> str:
     """The national organisation to confirm a topic's facts with (name and phone)."""
     orgs = [o for o in content.organisations if o.national and topic in o.helps_with]
+    if topic != "emergency":  # an emergency line is not where one checks everyday rules
+        orgs = [o for o in orgs if "emergency" not in o.helps_with] or orgs
     org = next((o for o in orgs if o.phone), orgs[0] if orgs else None)
     if org is None:
         return ""

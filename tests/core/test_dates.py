@@ -79,3 +79,16 @@ def test_a_malformed_valid_until_is_a_plain_error(content_dir: Path) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.raises(ContentError, match="written like 2026-12-31"):
         load_content(content_dir, TOPICS)
+
+
+def test_the_caution_points_to_who_knows_the_rules_not_to_an_emergency_line() -> None:
+    content = load_content(REPO / "content", TOPICS, review_age_days=0)
+    emergency_lines = [o for o in content.organisations if "emergency" in o.helps_with]
+    for name in content.topics:
+        if name == "emergency":
+            continue
+        text = topic_reply(content, name, "en", None, today=date(2027, 6, 1)).text
+        caution = next(line for line in text.splitlines() if line.startswith("⚠️ We last"))
+        helpers = [o for o in content.organisations if o.national and name in o.helps_with]
+        if any("emergency" not in o.helps_with for o in helpers):
+            assert not any(o.name.en in caution for o in emergency_lines), (name, caution)
