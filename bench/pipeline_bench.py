@@ -33,7 +33,6 @@ from pathlib import Path
 import httpx
 
 from bench.baseline import BASELINE_ENV, baseline_model, stock_endpoints, train
-from bot.http_transport import async_client
 from harness.adapter import Adapter, Timing
 from harness.bot_api import BotApiStandIn
 from harness.nlu_metrics import load_heldout
@@ -235,7 +234,7 @@ async def run_benchmark(
         # The adapter's own HTTP client: httpx's default transport would cost this process
         # more CPU per request than Rasa spends on a parse, and distort the direct rows.
         limits = httpx.Limits(max_connections=200)
-        async with async_client("aiohttp", timeout=30, limits=limits) as http:
+        async with httpx.AsyncClient(timeout=30, limits=limits) as http:
             direct = direct_senders(stack, http)
             for rate in rates:
                 for name, send in {"whole pipeline": adapter.ask, **direct}.items():
@@ -404,10 +403,6 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="compare with bench/baseline.py")
     parser.add_argument("--train-time", action="store_true", help="train both models from scratch")
     parser.add_argument(
-        "--compare-transport", action="store_true",
-        help="also run the adapter on httpx's own transport (PORADNYK_HTTP_TRANSPORT=httpx)",
-    )  # fmt: skip
-    parser.add_argument(
         "--telegram-rate", type=float, default=1000,
         help="adapter's send limit (msg/s); 30 is Telegram's real limit",
     )  # fmt: skip
@@ -415,10 +410,6 @@ def main() -> None:
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; all on 127.0.0.1")
     print("Answered = a real answer from Rasa; fallbacks after a Rasa timeout count as errors.")
     runs = [measure(args, "optimised")]
-    if args.compare_transport:
-        runs.append(
-            measure(args, "httpx transport", extra_env={"PORADNYK_HTTP_TRANSPORT": "httpx"})
-        )
     with tempfile.TemporaryDirectory() as tmp:
         if args.baseline:
             model, _ = baseline_model()

@@ -21,14 +21,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import commands, guards, handlers
 from bot.context import CONTEXT_TYPES, Services
 from bot.conversation import Conversation
 from bot.flood import FloodGuard
 from bot.health import HealthServer
-from bot.http_transport import async_client, transport
 from bot.intake import Intake
 from bot.rasa_client import default_timeout
 from bot.retention import retention_loop
@@ -73,14 +71,10 @@ def build_application(
 
     async def post_init(application: Application) -> None:
         timeout = default_timeout(settings.rasa_timeout)
-        http = (
-            httpx.AsyncClient(transport=rasa_transport, timeout=timeout)
-            if rasa_transport is not None
-            else async_client(
-                settings.http_transport,
-                timeout=timeout,
-                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            )
+        http = httpx.AsyncClient(
+            transport=rasa_transport,
+            timeout=timeout,
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
         conversation = await build_conversation(settings, http)
         sender = Sender(application.bot, conversation.store)
@@ -118,13 +112,6 @@ def build_application(
     # No Updater: bot/intake.py receives updates and stores them before they are
     # acknowledged (python-telegram-bot's Updater acknowledges what it has only queued).
     builder = ApplicationBuilder().context_types(CONTEXT_TYPES).updater(None)
-    if settings.http_transport != "httpx":
-        # python-telegram-bot's own pool sizes and timeouts, on our transport.
-        def request(size: int) -> HTTPXRequest:
-            chosen = transport(settings.http_transport, size)
-            return HTTPXRequest(size, httpx_kwargs={"transport": chosen})
-
-        builder = builder.request(request(256))
     application = (
         builder.token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)

@@ -11,8 +11,9 @@ import logging
 import sys
 from typing import TextIO
 
+import httpx
+
 from bot.conversation import Conversation
-from bot.http_transport import async_client
 from bot.rasa_client import default_timeout
 from bot.services import build_conversation
 from bot.settings import Settings
@@ -72,9 +73,7 @@ async def run_console(
     settings: Settings, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> None:
     """Start the console chat once Rasa is ready."""
-    async with async_client(
-        settings.http_transport, timeout=default_timeout(settings.rasa_timeout)
-    ) as http:
+    async with httpx.AsyncClient(timeout=default_timeout(settings.rasa_timeout)) as http:
         conversation = await build_conversation(settings, http)
         logger.info("Waiting for Rasa at %s ...", settings.rasa_url)
         if not await conversation.warm_up(timeout=180):

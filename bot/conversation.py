@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from bot.language import detect, hint_language, load_profiles_now
@@ -32,7 +33,7 @@ from poradnyk.content import Content, ContentStore
 from poradnyk.payload import CONTACTS_INTENT, Payload, is_sendable, language_of, parse
 from poradnyk.payload import build as build_payload
 from poradnyk.text import clean_text
-from store.api import AsyncStore, Pseudonyms
+from store.api import AsyncStore, Prefs, Pseudonyms
 
 __all__ = ["Conversation", "Deliver"]
 
@@ -42,6 +43,9 @@ Deliver = Callable[[int, list[Reply], str], Awaitable[None]]
 """Sends replies to a person later (answers to kept questions), under an outbox key."""
 
 _WARM_UP_SENDER = "warm-up"
+_PREFS_FRESH_SECONDS = 60.0
+_LAST_SEEN_EVERY_SECONDS = 3600.0
+_PREFS_KEPT = 10_000
 
 
 class Conversation:
@@ -63,6 +67,8 @@ class Conversation:
         self._content = content
         self._intents = known_intents
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+        # person -> (preferences, read at, last written at); this adapter is their writer.
+        self._known: OrderedDict[str, tuple[Prefs, float, float]] = OrderedDict()
         self._deliver: Deliver | None = None
         self.recovery = Recovery(rasa)
         self.recovery.set_handlers(self._answer_kept, self._park_kept)
@@ -105,11 +111,46 @@ class Conversation:
             else:
                 self._locks[user_id] = (lock, users - 1)
 
+    # --- what is remembered about a person ---------------------------------------------
+
+    async def _prefs(self, person: str) -> Prefs:
+        """The person's preferences: from memory when read in the last minute."""
+        now = time.monotonic()
+        known = self._known.get(person)
+        if known is not None and now - known[1] < _PREFS_FRESH_SECONDS:
+            return known[0]
+        prefs = await self._store.prefs(person)
+        self._keep_known(person, prefs, now, known[2] if known is not None else 0.0)
+        return prefs
+
+    async def _remember(
+        self, person: str, chosen_language: str | None = None, last_language: str | None = None
+    ) -> None:
+        """Store what changed; "last seen" (for the retention period) at most hourly."""
+        now = time.monotonic()
+        before = await self._prefs(person)
+        after = Prefs(
+            chosen_language or before.chosen_language, last_language or before.last_language
+        )
+        written = self._known[person][2] if person in self._known else 0.0
+        if after == before and written and now - written < _LAST_SEEN_EVERY_SECONDS:
+            return
+        await self._store.update(
+            person, chosen_language=chosen_language, last_language=last_language
+        )
+        self._keep_known(person, after, now, now)
+
+    def _keep_known(self, person: str, prefs: Prefs, read_at: float, written_at: float) -> None:
+        self._known[person] = (prefs, read_at, written_at)
+        self._known.move_to_end(person)
+        while len(self._known) > _PREFS_KEPT:
+            self._known.popitem(last=False)
+
     # --- language -----------------------------------------------------------------
 
     async def language(self, person: str, text: str | None, telegram_language: str | None) -> str:
         """The reply language: explicit choice, else detected, else last, else Telegram's."""
-        prefs = await self._store.prefs(person)
+        prefs = await self._prefs(person)
         if prefs.chosen_language:
             return prefs.chosen_language
         found = detect(text, telegram_language) if text else None
@@ -156,7 +197,7 @@ class Conversation:
         sample = text if any(ch.isalpha() for ch in text) else None
         async with self.turn(user_id) as person:
             lang = await self.language(person, sample, telegram_language)
-            await self._store.update(person, last_language=lang)
+            await self._remember(person, last_language=lang)
             replies: list[Reply] = []
             limit = self._settings.max_message_chars
             if len(text) > limit:
@@ -178,7 +219,7 @@ class Conversation:
             lang = await self.language(person, None, telegram_language)
             chosen = language_of(data or "")
             if chosen is not None:
-                await self._store.update(person, chosen_language=chosen, last_language=chosen)
+                await self._remember(person, chosen_language=chosen, last_language=chosen)
                 return [
                     text_reply(self.content, chosen, "language_set"),
                     menu_reply(self.content, chosen),
@@ -210,7 +251,7 @@ class Conversation:
         """/start: greeting and the language choice (the menu follows the choice)."""
         async with self.turn(user_id) as person:
             lang = await self.language(person, None, telegram_language)
-            await self._store.update(person, last_language=lang)
+            await self._remember(person, last_language=lang)
         return [
             Reply(self.content.text("greeting", lang)),
             language_choice_reply(self.content, lang),
@@ -281,6 +322,7 @@ class Conversation:
                 # Never tell someone their data is gone while it is not.
                 logger.warning("Forget: Rasa could not delete the conversation (%s)", exc)
                 return [text_reply(self.content, lang, "forget_failed", with_menu=True)]
+            self._known.pop(person, None)
             await self._store.forget(person)
         return [text_reply(self.content, lang, "forget_done")]
 

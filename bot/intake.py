@@ -75,7 +75,7 @@ class Intake:
             if state == "kept":
                 self._restore_kept(update_id, json.loads(raw))
             else:
-                self._dispatch(update_id, raw)
+                self._dispatch(update_id, raw, again=True)
         if self._settings.webhook_url:
             await self._start_webhook()
         else:
@@ -182,15 +182,19 @@ class Intake:
 
     # --- handling ---------------------------------------------------------------------
 
-    def _dispatch(self, update_id: int, raw: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._handle(update_id, raw))
+    def _dispatch(self, update_id: int, raw: str, again: bool = False) -> None:
+        task = asyncio.get_running_loop().create_task(self._handle(update_id, raw, again))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, update_id: int, raw: str) -> None:
+    async def _handle(self, update_id: int, raw: str, again: bool) -> None:
         sync = self._store.sync
         async with self._slots:
-            attempts = await self._store.run(lambda: sync.intake_start(update_id))
+            # A new update was stored with its first attempt counted; one handled again
+            # after a restart counts another (after three, it is skipped).
+            attempts = 1
+            if again:
+                attempts = await self._store.run(lambda: sync.intake_start(update_id))
             update = None
             if attempts <= _MAX_ATTEMPTS:
                 try:

@@ -75,6 +75,7 @@ class Sender:
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
         self._wipe: asyncio.Task[None] | None = None
+        self._active_at = 0.0
         self._closed = False
 
     async def _encode(self, payload: str) -> str:
@@ -114,26 +115,30 @@ class Sender:
         self._workers[chat_id] = asyncio.get_running_loop().create_task(self._drain(chat_id))
 
     async def _drain(self, chat_id: int) -> None:
+        sync = self._store.sync
         try:
+            message = await self._store.run(lambda: sync.outbox_next(chat_id))
             while True:
-                message = await self._store.run(lambda: self._store.sync.outbox_next(chat_id))
                 if message is None:
                     if chat_id in self._again:
                         self._again.discard(chat_id)
+                        message = await self._store.run(lambda: sync.outbox_next(chat_id))
                         continue
                     break
                 wait = (message.not_before - _now()).total_seconds()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                await self._deliver(message)
+                message = await self._deliver(message)
         except Exception:
             logger.exception("Outbox worker failed; it restarts on the next message")
         finally:
             self._workers.pop(chat_id, None)
             await self.wipe_when_idle()
 
-    async def _deliver(self, message: OutboxMessage) -> None:
+    async def _deliver(self, message: OutboxMessage) -> OutboxMessage | None:
+        """Try to send one message; returns the chat's next one (one trip to the store)."""
         sync = self._store.sync
+        chat_id = message.chat_id
         markup = (
             InlineKeyboardMarkup.de_json(json.loads(message.markup), self._bot)
             if message.markup
@@ -149,10 +154,10 @@ class Sender:
             await self._later(message, seconds)
         except Forbidden:
             logger.info("A person blocked the bot; their queued messages are dropped")
-            await self._store.run(lambda: sync.outbox_give_up(message.chat_id))
+            await self._store.run(lambda: sync.outbox_give_up(chat_id))
         except BadRequest as exc:
             logger.error("Telegram refused a message (%s); dropped", exc.message)
-            await self._store.run(lambda: sync.outbox_give_up(message.chat_id, message.id))
+            await self._store.run(lambda: sync.outbox_give_up(chat_id, message.id))
         except NetworkError as exc:
             delay = min(_FIRST_BACKOFF * 2**message.attempts, _MAX_BACKOFF)
             logger.warning(
@@ -161,7 +166,8 @@ class Sender:
             )  # fmt: skip
             await self._later(message, delay)
         else:
-            await self._store.run(lambda: sync.outbox_sent(message.id))
+            return await self._store.run(lambda: sync.outbox_sent_then_next(message.id, chat_id))
+        return await self._store.run(lambda: sync.outbox_next(chat_id))
 
     async def _later(self, message: OutboxMessage, seconds: float) -> None:
         sync = self._store.sync
@@ -173,17 +179,22 @@ class Sender:
         await self._store.run(lambda: sync.outbox_later(message.id, when))
 
     async def wipe_when_idle(self) -> None:
-        """A second after the last delivery, wipe the database log of what was sent (the
-        chat ids and texts cleared from sent rows would otherwise linger in it)."""
-        if self._workers or self._wipe is not None or self._closed:
+        """Once nothing was sent or received for a second, wipe the database log (the chat
+        ids and texts cleared from handled rows would otherwise linger in it). Under a
+        steady load that moment waits; SQLite's own checkpoints reuse the log meanwhile."""
+        self._active_at = asyncio.get_running_loop().time()
+        if self._wipe is not None or self._closed:
             return
         self._wipe = asyncio.get_running_loop().create_task(self._wipe_soon())
 
     async def _wipe_soon(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.sleep(_WIPE_AFTER_SECONDS)
-            if not self._workers:
-                await self._store.run(self._store.sync.wipe_log)
+            while True:
+                await asyncio.sleep(_WIPE_AFTER_SECONDS)
+                if not self._workers and loop.time() - self._active_at >= _WIPE_AFTER_SECONDS:
+                    break
+            await self._store.run(self._store.sync.wipe_log)
         except Exception as exc:
             logger.warning("Could not wipe the database log (%s)", type(exc).__name__)
         finally:

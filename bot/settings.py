@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.http_transport import TRANSPORTS
 from poradnyk.languages import LANGUAGES
 
 __all__ = ["Settings", "SettingsError"]
@@ -63,7 +62,6 @@ class Settings:
     telegram_max_rate: float
     warm_up: bool = True
     typing_after: float = 1.0
-    http_transport: str = "aiohttp"
     review_age_days: int = 180
     health_port: int = 0
 
@@ -77,9 +75,6 @@ class Settings:
         webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
         if webhook_url and not webhook_secret:
             raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
-        http_transport = env.get("PORADNYK_HTTP_TRANSPORT", "aiohttp").strip()
-        if http_transport not in TRANSPORTS:
-            raise SettingsError(f"PORADNYK_HTTP_TRANSPORT must be one of {', '.join(TRANSPORTS)}")
         default_language = env.get("PORADNYK_DEFAULT_LANGUAGE", "uk")
         if default_language not in LANGUAGES:
             raise SettingsError("PORADNYK_DEFAULT_LANGUAGE must be cs, uk or en")
@@ -104,7 +99,6 @@ class Settings:
             telegram_max_rate=_float(env, "PORADNYK_TELEGRAM_MAX_RATE", 30.0),
             warm_up=env.get("PORADNYK_WARM_UP", "1").strip() != "0",
             typing_after=_float(env, "PORADNYK_TYPING_AFTER", 1.0),
-            http_transport=http_transport,
             review_age_days=_int(env, "PORADNYK_REVIEW_AGE_DAYS", 180),
             health_port=_int(env, "PORADNYK_HEALTH_PORT", 0),
         )

@@ -160,7 +160,9 @@ class Store:
         seen = set(self._intake.objects.filter(pk__in=ids).values_list("pk", flat=True))
         now = _now()
         new = [
-            self._intake(update_id=i, raw=raw, received=now) for i, raw in updates if i not in seen
+            self._intake(update_id=i, raw=raw, received=now, attempts=1)
+            for i, raw in updates
+            if i not in seen
         ]
         self._intake.objects.bulk_create(new, ignore_conflicts=True)
         return [row.update_id for row in new]
@@ -218,6 +220,11 @@ class Store:
             .first()
         )
         return OutboxMessage(chat_id, *row) if row else None
+
+    def outbox_sent_then_next(self, message_id: int, chat_id: int) -> OutboxMessage | None:
+        """:meth:`outbox_sent`, then :meth:`outbox_next` (one trip to the store thread)."""
+        self.outbox_sent(message_id)
+        return self.outbox_next(chat_id)
 
     def outbox_chats(self) -> list[int]:
         """Chats with messages still to send."""

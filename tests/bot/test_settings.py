@@ -16,7 +16,8 @@ def test_defaults() -> None:
     assert s.default_language == "uk"
     assert s.warm_up is True
     assert s.typing_after == 1.0
-    assert s.http_transport == "aiohttp"
+    assert s.review_age_days == 180
+    assert s.health_port == 0
 
 
 def test_values_from_environment() -> None:
@@ -28,7 +29,8 @@ def test_values_from_environment() -> None:
             "PORADNYK_RETENTION_DAYS": "30",
             "PORADNYK_WARM_UP": "0",
             "PORADNYK_TYPING_AFTER": "2.5",
-            "PORADNYK_HTTP_TRANSPORT": "httpx",
+            "PORADNYK_REVIEW_AGE_DAYS": "90",
+            "PORADNYK_HEALTH_PORT": "8081",
         }
     )
     assert s.telegram_bot_token == "1:abc"
@@ -37,7 +39,8 @@ def test_values_from_environment() -> None:
     assert s.retention_days == 30
     assert s.warm_up is False
     assert s.typing_after == 2.5
-    assert s.http_transport == "httpx"
+    assert s.review_age_days == 90
+    assert s.health_port == 8081
 
 
 @pytest.mark.parametrize(
@@ -46,7 +49,7 @@ def test_values_from_environment() -> None:
         {"RASA_PORT": "five"},
         {"PORADNYK_DEFAULT_LANGUAGE": "de"},
         {"PORADNYK_TYPING_AFTER": "soon"},
-        {"PORADNYK_HTTP_TRANSPORT": "curl"},
+        {"PORADNYK_HEALTH_PORT": "eighty"},
         {"TELEGRAM_WEBHOOK_URL": "https://example.org/telegram"},  # no secret
     ],
 )

@@ -66,14 +66,6 @@ async def test_question_in_each_language(
     assert "/affirm" in [data for _, data in buttons(answer)]
 
 
-async def test_httpx_own_transport_still_works(start_bot: StartBot, content: Content) -> None:
-    bot = await start_bot(PORADNYK_HTTP_TRANSPORT="httpx")
-    user = new_user()
-    bot.api.push(Updates.text(user, "Where can I find a doctor?", language_code="en"))
-    (answer,) = await bot.api.wait_sent(user, 1)
-    assert f"<b>{content.topics['healthcare_access'].title.en}</b>" in answer["text"]
-
-
 async def test_no_typing_for_a_quick_answer(start_bot: StartBot) -> None:
     # "typing..." would cost a Bot API call per message and nobody would see it.
     bot = await start_bot(PORADNYK_TYPING_AFTER="30")
