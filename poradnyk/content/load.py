@@ -32,8 +32,8 @@ def load_content(
     """Load and validate all content; raise :class:`ContentError` when anything is wrong.
 
     ``max_age_days`` reports items checked longer ago as warnings (the staff check).
-    A follow-up past its ``valid_until`` day is an error with ``strict_dates`` (the staff
-    check: fix it) and a warning otherwise (the bot keeps serving, showing "this changed"
+    A follow-up past its ``valid_until`` day, or an event whose date has passed, is an error
+    with ``strict_dates`` (the staff check: fix it) and a warning otherwise (the bot keeps serving, showing "this changed"
     in its place). ``review_age_days`` is the age from which users see a caution.
     """
     topics = list(topics)
@@ -109,6 +109,17 @@ def load_content(
                         f"the follow-up '{sub.id}' was true until {sub.valid_until}; users "
                         "now see 'this changed' instead. Update its text and valid_until, or "
                         "remove it.",
+                        "error" if strict_dates else "warning",
+                    )
+                )
+        for event in topic.events:
+            if event.date < today:
+                issues.append(
+                    Issue(
+                        content_dir / "topics" / f"{topic.name}.yml",
+                        topic.line,
+                        f"the event '{event.id}' was on {event.date}, in the past: nobody "
+                        "can be reminded of it any more. Remove it or give its new date.",
                         "error" if strict_dates else "warning",
                     )
                 )
