@@ -151,9 +151,9 @@ class Store:
     def _forget_subscriptions(self, pseudonym: str) -> int:
         deleted, _ = self._subscription.objects.filter(pseudonym=pseudonym).delete()
         open_states = (self._delivery.PENDING, self._delivery.SENDING)
-        deleted += self._delivery.objects.filter(
-            pseudonym=pseudonym, state__in=open_states
-        ).update(state=self._delivery.DROPPED, chat_id=0)
+        deleted += self._delivery.objects.filter(pseudonym=pseudonym, state__in=open_states).update(
+            state=self._delivery.DROPPED, chat_id=0
+        )
         return deleted
 
     def wipe_log(self) -> None:
@@ -296,7 +296,6 @@ class Store:
         )
         return updates + messages
 
-
     # --- subscriptions -------------------------------------------------------------
 
     def subscriptions(self, pseudonym: str) -> list[str]:
@@ -393,9 +392,7 @@ class Store:
         due = self._broadcast.objects.filter(fanned_out=False, not_before__lte=now)
         for broadcast in due.order_by("not_before", "id"):
             with transaction.atomic():
-                subs = self._subscription.objects.filter(topic__in=broadcast.topics).order_by(
-                    "id"
-                )
+                subs = self._subscription.objects.filter(topic__in=broadcast.topics).order_by("id")
                 people: dict[str, tuple[int, str, str]] = {}
                 order = {topic: i for i, topic in enumerate(broadcast.topics)}
                 for pseudonym, chat_id, language, topic in subs.values_list(
@@ -479,12 +476,15 @@ class Store:
         """Mark fanned-out broadcasts with nothing left to send as finished; their keys."""
         open_states = (self._delivery.PENDING, self._delivery.SENDING)
         candidates = self._broadcast.objects.filter(fanned_out=True, finished__isnull=True)
-        done = [
-            b.key
-            for b in candidates.exclude(deliveries__state__in=open_states).only("key")
-        ]
+        done = [b.key for b in candidates.exclude(deliveries__state__in=open_states).only("key")]
         self._broadcast.objects.filter(key__in=done).update(finished=now)
         return done
+
+    def open_progress(self) -> list[Progress]:
+        """Progress of every broadcast being sent now."""
+        keys = self._broadcast.objects.filter(fanned_out=True, finished__isnull=True)
+        found = [self.progress(key) for key in keys.values_list("key", flat=True)]
+        return [p for p in found if p is not None]
 
     def progress(self, key: str) -> Progress | None:
         """How far the broadcast ``key`` is (None before it exists)."""
