@@ -158,6 +158,9 @@ class Broadcaster:
             # Whoever sent before us is gone: what it was sending at that moment may or
             # may not have reached Telegram, and is never sent twice.
             unsure = await self._store.run(sync.recover_sending)
+            # The last holder may have sent a second's worth just now: the rate holds
+            # across a handover too.
+            self._paused_until = time.monotonic() + 1.0 + _WINDOW_MARGIN
             logger.info("Broadcast sender: this replica sends now (%d unsure rows)", unsure)
         elif self.holding and not held:
             logger.warning("Broadcast sender: lease lost to another replica")
