@@ -2,10 +2,11 @@
 
 A button sends a Rasa payload, ``/intent`` or ``/intent{"entity":"value"}``, which Rasa
 turns into that intent without NLU; the language buttons send ``lang:xx``, which the
-adapter handles itself, and so are the subscription buttons, ``sub:on:topic``,
-``sub:off:topic``, ``sub:toggle:topic`` and ``sub:menu``. Telegram lets any client send any callback data, so what comes
-back is parsed strictly and accepted only if the bot could have sent it: a known intent,
-known entity names with string values, a known region, a follow-up the topic has.
+adapter handles itself, and so are the subscription buttons (``sub:on:topic``,
+``sub:off:topic``, ``sub:toggle:topic``, ``sub:menu``). Telegram lets any client send any
+callback data, so what comes back is parsed strictly and accepted only if the bot could
+have sent it: a known intent, known entity names with string values, a known region, a
+follow-up the topic has, a topic people can subscribe to.
 """
 
 from __future__ import annotations

@@ -32,9 +32,10 @@ def load_content(
     """Load and validate all content; raise :class:`ContentError` when anything is wrong.
 
     ``max_age_days`` reports items checked longer ago as warnings (the staff check).
-    A follow-up past its ``valid_until`` day, or an event whose date has passed, is an error
-    with ``strict_dates`` (the staff check: fix it) and a warning otherwise (the bot keeps serving, showing "this changed"
-    in its place). ``review_age_days`` is the age from which users see a caution.
+    A follow-up past its ``valid_until`` day, or an event whose date has passed, is an
+    error with ``strict_dates`` (the staff check: fix it) and a warning otherwise (the bot
+    keeps serving, showing "this changed" in its place; a past event is simply not due).
+    ``review_age_days`` is the age from which users see a caution.
     """
     topics = list(topics)
     today = today or date.today()

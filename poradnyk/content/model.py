@@ -20,6 +20,7 @@ __all__ = [
 ]
 
 NATIONAL = "national"
+_Day = date  # inside Event, ``date`` names its field
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,12 @@ class Event:
     """A dated event of a topic (a deadline): its subscribers are reminded before it."""
 
     id: str
-    date: date
+    date: _Day
     remind: tuple[int, ...]
     """Days before ``date`` on which the reminder is sent (e.g. 14 and 3)."""
     text: Localized
 
-    def reminder_days(self) -> list[tuple[int, date]]:
+    def reminder_days(self) -> list[tuple[int, _Day]]:
         """(days before, the day the reminder is due), earliest first."""
         from datetime import timedelta  # noqa: PLC0415
 

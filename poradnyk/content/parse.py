@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from poradnyk.content.fields import (
@@ -15,8 +16,6 @@ from poradnyk.content.fields import (
     TELEGRAM_MAX_CHARS,
     Reader,
 )
-from datetime import date
-
 from poradnyk.content.model import (
     NATIONAL,
     Event,
@@ -69,7 +68,9 @@ def _parse_events(reader: Reader, data: dict[str, object]) -> list[Event]:
     seen: set[str] = set()
     for item in raw:
         if not isinstance(item, dict):
-            reader.error(line_of(item), "each event under 'events' needs id, date, remind and text.")
+            reader.error(
+                line_of(item), "each event under 'events' needs id, date, remind and text."
+            )
             continue
         event_id = item.get("id")
         if not isinstance(event_id, str) or not ID_RE.match(event_id):

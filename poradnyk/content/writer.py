@@ -382,9 +382,7 @@ def render_topic(doc: Doc, header: str = "", order: Doc | None = None) -> Render
         if key not in lists or not isinstance(items, list):
             _field(out, key, key, items, 0)
             continue
-        old = {
-            str(m.get("id")): m for m in ((order or {}).get(key) or []) if isinstance(m, dict)
-        }
+        old = {str(m.get("id")): m for m in ((order or {}).get(key) or []) if isinstance(m, dict)}
         optional = _OPTIONAL_FOLLOWUP if key == "more" else set()
         out.mark(key)
         out.add(f"{key}:")
