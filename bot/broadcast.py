@@ -223,11 +223,12 @@ class Broadcaster:
         if not batch:
             return False
         for row in batch:
-            if time.monotonic() - self._renewed > _RENEW_EVERY and not await self._lease():
-                break
             await self._give_way()
             await self._pace(rate)
             await self._slots.acquire()
+            if time.monotonic() - self._renewed > _RENEW_EVERY and not await self._lease():
+                self._slots.release()
+                break
             if not await self._store.run(partial(sync.delivery_sending, row.id)):
                 self._slots.release()
                 continue

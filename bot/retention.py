@@ -26,6 +26,7 @@ async def purge_once(settings: Settings, conversation: Conversation) -> None:
     await store.run(store.sync.wipe_log)
     events = await conversation.rasa.purge(days * 86400.0)
     await store.run(lambda: store.sync.purge_callbacks(days))
+    await store.run(lambda: store.sync.purge_broadcasts(days))
     logger.info("Retention purge: %d people, %d conversation events", len(expired), events)
 
 

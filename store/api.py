@@ -150,10 +150,15 @@ class Store:
 
     def _forget_subscriptions(self, pseudonym: str) -> int:
         deleted, _ = self._subscription.objects.filter(pseudonym=pseudonym).delete()
-        open_states = (self._delivery.PENDING, self._delivery.SENDING)
-        deleted += self._delivery.objects.filter(pseudonym=pseudonym, state__in=open_states).update(
-            state=self._delivery.DROPPED, chat_id=0
-        )
+        # Sent or not: nothing with their pseudonym stays (a broadcast is fanned out once,
+        # so they are not written to again).
+        rows, _ = self._delivery.objects.filter(pseudonym=pseudonym).delete()
+        return deleted + rows
+
+    def purge_broadcasts(self, older_than_days: float) -> int:
+        """Drop broadcasts (and their deliveries) finished longer ago than that."""
+        cutoff = _now() - timedelta(days=older_than_days)
+        deleted, _ = self._broadcast.objects.filter(finished__lt=cutoff).delete()
         return deleted
 
     def wipe_log(self) -> None:
