@@ -106,6 +106,7 @@ class Broadcaster:
         self._paused_until = 0.0
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(_IN_FLIGHT)
+        self._pacing = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -224,14 +225,10 @@ class Broadcaster:
             return False
         for row in batch:
             await self._give_way()
-            await self._pace(rate)
             await self._slots.acquire()
             if time.monotonic() - self._renewed > _RENEW_EVERY and not await self._lease():
                 self._slots.release()
                 break
-            if not await self._store.run(partial(sync.delivery_sending, row.id)):
-                self._slots.release()
-                continue
             task = asyncio.get_running_loop().create_task(self._send(row))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
@@ -283,6 +280,12 @@ class Broadcaster:
             markup = keyboard(reply.buttons, lambda payload: payload)
             chunks = split_html(reply.text)
             for i, chunk in enumerate(chunks):
+                # Paced as late as possible, right before the bytes go out, in order; and
+                # marked "sending" only then, so a crash leaves unsure only real calls.
+                async with self._pacing:
+                    await self._pace(self._settings.broadcast_rate)
+                if i == 0 and not await self._store.run(partial(sync.delivery_sending, row.id)):
+                    return  # unsubscribed or /forget meanwhile
                 await self._bot.send_message(
                     row.chat_id,
                     chunk,
