@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from bot import commands, guards, handlers
+from bot.broadcast import Broadcaster
 from bot.context import CONTEXT_TYPES, Services
 from bot.conversation import Conversation
 from bot.flood import FloodGuard
@@ -85,6 +86,9 @@ def build_application(
         conversation.set_deliver(deliver)
         flood = FloodGuard(settings.user_rate_limit, settings.user_rate_window)
         application.bot_data.services = Services(settings, conversation, sender, flood)
+        application.bot_data.broadcaster = Broadcaster(
+            application.bot, conversation.store, lambda: conversation.content, sender, settings
+        )
         application.bot_data.http = http
         loop = asyncio.get_running_loop()
         application.bot_data.tasks.append(loop.create_task(retention_loop(settings, conversation)))
@@ -102,6 +106,8 @@ def build_application(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if data.broadcaster is not None:
+            await data.broadcaster.close()
         if data.ready:
             await data.services.sender.close()
             await data.services.conversation.close()
@@ -164,6 +170,9 @@ async def start(application: Application) -> None:
     data.health = HealthServer(services, services.settings.health_port)
     await services.sender.start()
     await data.intake.start()
+    if data.broadcaster is not None:
+        # Reminders and announcements: drained below the answers (bot/broadcast.py).
+        data.broadcaster.start()
     await data.health.start()
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "menu",
     "privacy",
     "start",
+    "subscribe",
     "unknown",
 ]
 
@@ -45,6 +46,11 @@ async def help_(update: Update, context: Context) -> None:
     await answer_with(update, context, context.bot_data.services.conversation.help)
 
 
+async def subscribe(update: Update, context: Context) -> None:
+    """/subscribe: choose the topics to get reminders and news about."""
+    await answer_with(update, context, context.bot_data.services.conversation.subscriptions)
+
+
 async def privacy(update: Update, context: Context) -> None:
     """/privacy: what is stored and for how long."""
     await answer_with(update, context, context.bot_data.services.conversation.privacy)
@@ -65,6 +71,7 @@ HANDLERS = {
     "menu": menu,
     "language": language,
     "contacts": contacts,
+    "subscribe": subscribe,
     "help": help_,
     "privacy": privacy,
     "forget": forget,

@@ -16,6 +16,7 @@ from bot.sender import Sender
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # bot.health uses Services from here
+    from bot.broadcast import Broadcaster
     from bot.health import HealthServer
 
 __all__ = ["CONTEXT_TYPES", "BotData", "Context", "Services"]
@@ -40,6 +41,7 @@ class BotData:
         self.tasks: list[asyncio.Task[None]] = []
         self.intake: Intake | None = None
         self.health: HealthServer | None = None
+        self.broadcaster: Broadcaster | None = None
 
     @property
     def services(self) -> Services:

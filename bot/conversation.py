@@ -26,11 +26,20 @@ from poradnyk.compose import (
     menu_reply,
     region_choice_reply,
     service_down_reply,
+    subscription_reply,
     text_reply,
     topic_reply,
 )
 from poradnyk.content import Content, ContentStore
-from poradnyk.payload import CONTACTS_INTENT, Payload, is_sendable, language_of, parse
+from poradnyk.payload import (
+    CONTACTS_INTENT,
+    Payload,
+    Subscription,
+    is_sendable,
+    language_of,
+    parse,
+    subscription_of,
+)
 from poradnyk.payload import build as build_payload
 from poradnyk.text import clean_text
 from store.api import AsyncStore, Prefs, Pseudonyms
@@ -224,11 +233,40 @@ class Conversation:
                     text_reply(self.content, chosen, "language_set"),
                     menu_reply(self.content, chosen),
                 ]
+            subscription = subscription_of(data or "", self.content)
+            if subscription is not None:
+                return await self._subscription(user_id, person, lang, subscription)
             payload = parse(data or "")
             if payload is None or not is_sendable(payload, self.content, self._intents):
                 logger.info("Unknown or stale button data")
                 return [menu_reply(self.content, lang, "unknown_button")]
             return await self._ask_rasa(person, payload.encoded(), lang, telegram_language)
+
+    async def _subscription(
+        self, user_id: int, person: str, lang: str, pressed: Subscription
+    ) -> list[Reply]:
+        """A subscription button: change the choice, then show it (private chats only, so
+        the person's chat is their user id)."""
+        sync = self._store.sync
+        topic = pressed.topic
+        chosen = await self._store.run(lambda: sync.subscriptions(person))
+        intro: str | None = None
+        if topic is not None:
+            on = pressed.action == "on" or (pressed.action == "toggle" and topic not in chosen)
+            if on:
+                await self._store.run(lambda: sync.subscribe(person, user_id, topic, lang))
+            else:
+                await self._store.run(lambda: sync.unsubscribe(person, topic))
+            title = self.content.topics[topic].title.get(lang)
+            intro = self.content.text("subscribed" if on else "unsubscribed", lang, topic=title)
+            chosen = await self._store.run(lambda: sync.subscriptions(person))
+        return [subscription_reply(self.content, lang, chosen, intro)]
+
+    async def subscriptions(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+        """/subscribe: the subscription topics as toggles, the person's choice marked."""
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, None, telegram_language)
+            return await self._subscription(user_id, person, lang, Subscription("menu"))
 
     async def command(self, user_id: int, name: str, telegram_language: str | None) -> list[Reply]:
         """A bot command by name (the console's way in; Telegram has one handler each)."""
@@ -240,6 +278,7 @@ class Conversation:
             "privacy": self.privacy,
             "forget": self.forget,
             "contacts": self.contacts,
+            "subscribe": self.subscriptions,
         }
         return await commands.get(name, self.unknown_command)(user_id, telegram_language)
 
@@ -307,7 +346,8 @@ class Conversation:
             return await self._ask_rasa(person, data, lang, telegram_language)
 
     async def forget(self, user_id: int, telegram_language: str | None) -> list[Reply]:
-        """/forget: delete the person's preferences, kept questions and Rasa conversation.
+        """/forget: delete the person's preferences, subscriptions, kept questions and Rasa
+        conversation.
 
         Runs under the person's lock, so nothing of theirs is in flight in the adapter;
         Rasa deletes under its own lock of the conversation, so nothing is written back.

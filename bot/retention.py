@@ -20,10 +20,13 @@ async def purge_once(settings: Settings, conversation: Conversation) -> None:
     store = conversation.store
     days = settings.retention_days
     expired = await store.run(lambda: store.sync.expired(days))
-    for person in expired:
-        await store.forget(person)
+    # A subscription the person chose outlives the retention period (until they
+    # unsubscribe or /forget); the rest of what is kept about them goes.
+    await store.run(lambda: [store.sync.expire(person) for person in expired])
+    await store.run(store.sync.wipe_log)
     events = await conversation.rasa.purge(days * 86400.0)
     await store.run(lambda: store.sync.purge_callbacks(days))
+    await store.run(lambda: store.sync.purge_broadcasts(days))
     logger.info("Retention purge: %d people, %d conversation events", len(expired), events)
 
 

@@ -74,6 +74,7 @@ class Sender:
         self._horizon = horizon
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._again: set[int] = set()
+        self._backing_off: set[int] = set()
         self._wipe: asyncio.Task[None] | None = None
         self._active_at = 0.0
         self._closed = False
@@ -107,6 +108,11 @@ class Sender:
         """Chats with a delivery in progress."""
         return len(self._workers)
 
+    def answers_waiting(self) -> int:
+        """Chats whose answer is ready to go now (not waiting out a 429 or a back-off):
+        broadcasts give way to them."""
+        return len(self._workers) - len(self._backing_off)
+
     def _wake(self, chat_id: int) -> None:
         worker = self._workers.get(chat_id)
         if worker is not None and not worker.done():
@@ -127,7 +133,11 @@ class Sender:
                     break
                 wait = (message.not_before - _now()).total_seconds()
                 if wait > 0:
-                    await asyncio.sleep(wait)
+                    self._backing_off.add(chat_id)
+                    try:
+                        await asyncio.sleep(wait)
+                    finally:
+                        self._backing_off.discard(chat_id)
                 message = await self._deliver(message)
         except Exception:
             logger.exception("Outbox worker failed; it restarts on the next message")

@@ -28,6 +28,32 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _quiet_hours(env: Mapping[str, str]) -> tuple[int, int] | None:
+    raw = env.get("PORADNYK_QUIET_HOURS", "21-8").strip()
+    if raw in ("", "off", "none"):
+        return None
+    start, _, end = raw.partition("-")
+    try:
+        hours = int(start), int(end)
+    except ValueError as exc:
+        raise SettingsError(f"PORADNYK_QUIET_HOURS must look like 21-8, got {raw!r}") from exc
+    if not all(0 <= h <= 23 for h in hours) or hours[0] == hours[1]:
+        raise SettingsError(f"PORADNYK_QUIET_HOURS must be two different hours, got {raw!r}")
+    return hours
+
+
+def _time_of_day(env: Mapping[str, str], name: str, default: str) -> tuple[int, int]:
+    raw = env.get(name, "").strip() or default
+    hour, _, minute = raw.partition(":")
+    try:
+        value = int(hour), int(minute or 0)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a time like 10:00, got {raw!r}") from exc
+    if not (0 <= value[0] <= 23 and 0 <= value[1] <= 59):
+        raise SettingsError(f"{name} must be a time like 10:00, got {raw!r}")
+    return value
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name, "").strip()
     if not raw:
@@ -36,6 +62,17 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _broadcast_rate(env: Mapping[str, str]) -> float:
+    rate = _float(env, "PORADNYK_BROADCAST_RATE", 20.0)
+    limit = _float(env, "PORADNYK_TELEGRAM_MAX_RATE", 30.0)
+    if not 0 < rate < limit:
+        raise SettingsError(
+            "PORADNYK_BROADCAST_RATE must be above 0 and below PORADNYK_TELEGRAM_MAX_RATE "
+            f"({limit:g}), to leave room for answers; got {rate:g}"
+        )
+    return rate
 
 
 @dataclass(frozen=True)
@@ -64,6 +101,14 @@ class Settings:
     typing_after: float = 1.0
     review_age_days: int = 180
     health_port: int = 0
+    broadcast_rate: float = 20.0
+    """Reminders and announcements sent per second (the rest of Telegram's limit is
+    left to answers)."""
+    reminder_time: tuple[int, int] = (10, 0)
+    """When reminders are sent, in Europe/Prague (hour, minute)."""
+    quiet_hours: tuple[int, int] | None = (21, 8)
+    """From hour to hour in Europe/Prague: no reminder or announcement is sent then."""
+    broadcast_poll: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,4 +146,8 @@ class Settings:
             typing_after=_float(env, "PORADNYK_TYPING_AFTER", 1.0),
             review_age_days=_int(env, "PORADNYK_REVIEW_AGE_DAYS", 180),
             health_port=_int(env, "PORADNYK_HEALTH_PORT", 0),
+            broadcast_rate=_broadcast_rate(env),
+            reminder_time=_time_of_day(env, "PORADNYK_REMINDER_TIME", "10:00"),
+            quiet_hours=_quiet_hours(env),
+            broadcast_poll=_float(env, "PORADNYK_BROADCAST_POLL", 2.0),
         )

@@ -48,6 +48,7 @@ HTTPS = os.environ.get("PORADNYK_CONSOLE_HTTPS", "0").strip() == "1"
 
 INSTALLED_APPS = [
     "console.editorial",
+    "console.announcements",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from poradnyk.content import Content, Organisation, Topic
-from poradnyk.payload import CONTACTS_INTENT, LANGUAGE_PREFIX, REGION_CHOICE
+from poradnyk.payload import CONTACTS_INTENT, LANGUAGE_PREFIX, REGION_CHOICE, build_subscription
 from poradnyk.payload import build as build_payload
 
 __all__ = [
@@ -22,9 +22,12 @@ __all__ = [
     "handoff_reply",
     "language_choice_reply",
     "menu_reply",
+    "notice_reply",
     "region_choice_reply",
     "relevant_organisations",
+    "reminder_text",
     "service_down_reply",
+    "subscription_reply",
     "text_reply",
     "topic_reply",
 ]
@@ -185,6 +188,9 @@ def topic_reply(
     ]
     if sub:
         buttons.insert(0, Button(topic.title.get(lang), build_payload(topic_name)))
+    if topic.events:
+        subscribe = build_subscription("on", topic_name)
+        buttons.append(Button(content.text("btn_subscribe", lang), subscribe))
     buttons += _feedback_buttons(content, lang) + _nav_buttons(content, lang, region)
     return Reply("\n\n".join(sections), tuple(buttons))
 
@@ -264,3 +270,47 @@ def text_reply(
     if with_menu:
         buttons = (Button(content.text("btn_menu", lang), build_payload("bot_capabilities")),)
     return Reply(content.text(key, lang, **values), buttons)
+
+
+_ON, _OFF = "✅", "▫️"
+
+
+def subscription_reply(
+    content: Content, lang: str, chosen: Iterable[str], intro: str | None = None
+) -> Reply:
+    """The subscription topics as toggle buttons, the chosen ones marked (``intro``: a line
+    to say first, e.g. what just changed)."""
+    chosen = set(chosen)
+    buttons = [
+        Button(
+            f"{_ON if name in chosen else _OFF} {content.topics[name].title.get(lang)}",
+            build_subscription("toggle", name),
+        )
+        for name in content.subscription_topics
+    ]
+    buttons.append(Button(content.text("btn_menu", lang), build_payload("bot_capabilities")))
+    parts = [intro] if intro else []
+    parts.append(content.text("subscribe_menu", lang))
+    if not chosen & set(content.subscription_topics):
+        parts.append(content.text("subscribe_none", lang))
+    return Reply("\n\n".join(parts), tuple(buttons))
+
+
+def reminder_text(content: Content, topic: str, event_id: str, lang: str) -> str:
+    """A dated event's reminder: a heading with the topic and date, then its text."""
+    found = content.topics[topic]
+    event = next(e for e in found.events if e.id == event_id)
+    heading = content.text(
+        "reminder_heading", lang, topic=found.title.get(lang), date=_date(event.date)
+    )
+    return f"**{heading}**\n{event.text.get(lang)}"
+
+
+def notice_reply(content: Content, lang: str, topic: str, text: str) -> Reply:
+    """A reminder or announcement as sent to one subscriber: the text, then the buttons to
+    unsubscribe from ``topic`` (the one they subscribed to) and to see their choice."""
+    buttons = (
+        Button(content.text("btn_unsubscribe", lang), build_subscription("off", topic)),
+        Button(content.text("btn_subscriptions", lang), build_subscription("menu")),
+    )
+    return Reply(text, buttons)

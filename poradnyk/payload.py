@@ -2,9 +2,11 @@
 
 A button sends a Rasa payload, ``/intent`` or ``/intent{"entity":"value"}``, which Rasa
 turns into that intent without NLU; the language buttons send ``lang:xx``, which the
-adapter handles itself. Telegram lets any client send any callback data, so what comes
-back is parsed strictly and accepted only if the bot could have sent it: a known intent,
-known entity names with string values, a known region, a follow-up the topic has.
+adapter handles itself, and so are the subscription buttons (``sub:on:topic``,
+``sub:off:topic``, ``sub:toggle:topic``, ``sub:menu``). Telegram lets any client send any
+callback data, so what comes back is parsed strictly and accepted only if the bot could
+have sent it: a known intent, known entity names with string values, a known region, a
+follow-up the topic has, a topic people can subscribe to.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ __all__ = [
     "ENTITY_NAMES",
     "LANGUAGE_PREFIX",
     "REGION_CHOICE",
+    "SUBSCRIPTION_PREFIX",
     "Payload",
+    "Subscription",
     "build",
+    "build_subscription",
     "is_sendable",
     "language_of",
     "parse",
+    "subscription_of",
 ]
 
 CONTACTS_INTENT = "ngo_contacts"
@@ -35,6 +41,9 @@ REGION_CHOICE = "region"
 LANGUAGE_PREFIX = "lang:"
 """Language buttons: handled by the adapter itself, never sent to Rasa."""
 ENTITY_NAMES = frozenset({"region", "sub"})
+SUBSCRIPTION_PREFIX = "sub:"
+"""Subscription buttons: handled by the adapter itself, never sent to Rasa."""
+SUBSCRIPTION_ACTIONS = ("on", "off", "toggle", "menu")
 
 _GRAMMAR = re.compile(r"/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?", re.DOTALL)
 
@@ -99,3 +108,31 @@ def is_sendable(payload: Payload, content: Content, intents: Collection[str]) ->
         return sub == REGION_CHOICE
     topic = content.topics.get(payload.intent)
     return topic is not None and topic.sub(sub) is not None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A pressed subscription button: what to do (on, off, toggle, menu) with which topic."""
+
+    action: str
+    topic: str | None = None
+
+
+def build_subscription(action: str, topic: str | None = None) -> str:
+    """The data of a subscription button (``menu`` takes no topic)."""
+    if action not in SUBSCRIPTION_ACTIONS or (topic is None) != (action == "menu"):
+        raise ValueError(f"not a subscription button: {action} {topic}")
+    return f"{SUBSCRIPTION_PREFIX}{action}" + (f":{topic}" if topic else "")
+
+
+def subscription_of(data: str, content: Content) -> Subscription | None:
+    """The subscription button in ``data``, or None unless the bot could have sent it (a
+    known action on a topic people can subscribe to)."""
+    if not data.startswith(SUBSCRIPTION_PREFIX):
+        return None
+    action, _, topic = data[len(SUBSCRIPTION_PREFIX) :].partition(":")
+    if action == "menu":
+        return Subscription("menu") if not topic else None
+    if action not in SUBSCRIPTION_ACTIONS or topic not in content.subscription_topics:
+        return None
+    return Subscription(action, topic)

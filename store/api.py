@@ -19,7 +19,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-__all__ = ["AsyncStore", "OutboxMessage", "Prefs", "Pseudonyms", "Store", "setup_django"]
+__all__ = [
+    "AsyncStore",
+    "DeliveryRow",
+    "OutboxMessage",
+    "Prefs",
+    "Progress",
+    "Pseudonyms",
+    "Store",
+    "setup_django",
+]
 
 T = TypeVar("T")
 
@@ -79,12 +88,25 @@ class Store:
     """
 
     def __init__(self) -> None:
-        from store.models import CallbackKey, Intake, Outbox, Person  # noqa: PLC0415
+        from store.models import (  # noqa: PLC0415
+            Broadcast,
+            CallbackKey,
+            Delivery,
+            Intake,
+            Lease,
+            Outbox,
+            Person,
+            Subscription,
+        )
 
         self._person = Person
         self._callback = CallbackKey
         self._intake = Intake
         self._outbox = Outbox
+        self._subscription = Subscription
+        self._broadcast = Broadcast
+        self._delivery = Delivery
+        self._lease = Lease
 
     def prefs(self, pseudonym: str) -> Prefs:
         """The person's preferences (defaults for someone new)."""
@@ -113,9 +135,30 @@ class Store:
         )
 
     def forget(self, pseudonym: str) -> int:
-        """Delete everything kept about the person; returns the rows deleted."""
+        """Delete everything kept about the person (their subscriptions and what is still
+        to be sent to them too); returns the rows deleted."""
         deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
+        deleted += self._forget_subscriptions(pseudonym)
         self.wipe_log()
+        return deleted
+
+    def expire(self, pseudonym: str) -> int:
+        """The retention purge of a silent person: their conversation data goes, but not
+        a subscription they chose (it lasts until they unsubscribe or /forget)."""
+        deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
+        return deleted
+
+    def _forget_subscriptions(self, pseudonym: str) -> int:
+        deleted, _ = self._subscription.objects.filter(pseudonym=pseudonym).delete()
+        # Sent or not: nothing with their pseudonym stays (a broadcast is fanned out once,
+        # so they are not written to again).
+        rows, _ = self._delivery.objects.filter(pseudonym=pseudonym).delete()
+        return deleted + rows
+
+    def purge_broadcasts(self, older_than_days: float) -> int:
+        """Drop broadcasts (and their deliveries) finished longer ago than that."""
+        cutoff = _now() - timedelta(days=older_than_days)
+        deleted, _ = self._broadcast.objects.filter(finished__lt=cutoff).delete()
         return deleted
 
     def wipe_log(self) -> None:
@@ -264,6 +307,259 @@ class Store:
             .delete()
         )
         return updates + messages
+
+    # --- subscriptions -------------------------------------------------------------
+
+    def subscriptions(self, pseudonym: str) -> list[str]:
+        """The topics the person subscribed to."""
+        rows = self._subscription.objects.filter(pseudonym=pseudonym)
+        return sorted(rows.values_list("topic", flat=True))
+
+    def subscribe(self, pseudonym: str, chat_id: int, topic: str, language: str) -> None:
+        """Subscribe the person to ``topic`` (again: nothing changes)."""
+        self._subscription.objects.bulk_create(
+            [
+                self._subscription(
+                    pseudonym=pseudonym,
+                    topic=topic,
+                    chat_id=chat_id,
+                    language=language,
+                    created=_now(),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+
+    def unsubscribe(self, pseudonym: str, topic: str | None = None) -> int:
+        """End one subscription (every one without ``topic``); returns how many ended."""
+        rows = self._subscription.objects.filter(pseudonym=pseudonym)
+        if topic is not None:
+            rows = rows.filter(topic=topic)
+        deleted, _ = rows.delete()
+        return deleted
+
+    def subscriber_count(self) -> dict[str, int]:
+        """Subscribers per topic (for the console)."""
+        from django.db.models import Count  # noqa: PLC0415
+
+        rows = self._subscription.objects.values("topic").annotate(n=Count("id"))
+        return {row["topic"]: row["n"] for row in rows}
+
+    # --- the lease: one sender among all adapter replicas ------------------------------
+
+    def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Take or renew the lease ``name`` for ``seconds``; False while another holds it.
+
+        One conditional UPDATE decides, so two replicas can never both win.
+        """
+        from django.db.models import Q  # noqa: PLC0415
+
+        now = _now()
+        self._lease.objects.bulk_create(
+            [self._lease(name=name, holder="", expires=now - timedelta(seconds=1))],
+            ignore_conflicts=True,
+        )
+        won = (
+            self._lease.objects.filter(name=name)
+            .filter(Q(holder=holder) | Q(expires__lt=now))
+            .update(holder=holder, expires=now + timedelta(seconds=seconds))
+        )
+        return won == 1
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up (on a clean stop), so another replica takes over at once."""
+        self._lease.objects.filter(name=name, holder=holder).update(
+            expires=_now() - timedelta(seconds=1)
+        )
+
+    # --- broadcasts: reminders and announcements ---------------------------------------
+
+    def add_broadcast(
+        self, key: str, topics: list[str], texts: dict[str, str], not_before: datetime
+    ) -> bool:
+        """Create the broadcast ``key`` unless it exists; True if it is new."""
+        if self._broadcast.objects.filter(key=key).exists():
+            return False
+        self._broadcast.objects.bulk_create(
+            [
+                self._broadcast(
+                    key=key, topics=topics, texts=texts, not_before=not_before, created=_now()
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        return True
+
+    def has_broadcast(self, key: str) -> bool:
+        """Whether the broadcast ``key`` was ever created."""
+        return self._broadcast.objects.filter(key=key).exists()
+
+    def fan_out_due(self, now: datetime) -> list[tuple[str, int]]:
+        """One delivery per subscriber for every broadcast whose time has come; returns
+        (key, deliveries) of each. Runs in one transaction per broadcast, and the unique
+        (broadcast, person) pair makes a repeated fan-out add nobody twice."""
+        from django.db import transaction  # noqa: PLC0415
+
+        done: list[tuple[str, int]] = []
+        due = self._broadcast.objects.filter(fanned_out=False, not_before__lte=now)
+        for broadcast in due.order_by("not_before", "id"):
+            with transaction.atomic():
+                subs = self._subscription.objects.filter(topic__in=broadcast.topics).order_by("id")
+                people: dict[str, tuple[int, str, str]] = {}
+                order = {topic: i for i, topic in enumerate(broadcast.topics)}
+                for pseudonym, chat_id, language, topic in subs.values_list(
+                    "pseudonym", "chat_id", "language", "topic"
+                ):
+                    known = people.get(pseudonym)
+                    if known is None or order[topic] < order[known[2]]:
+                        people[pseudonym] = (chat_id, language, topic)
+                chosen = dict(
+                    self._person.objects.filter(pk__in=list(people)).values_list(
+                        "pk", "chosen_language"
+                    )
+                )
+                rows = [
+                    self._delivery(
+                        broadcast=broadcast,
+                        pseudonym=pseudonym,
+                        chat_id=chat_id,
+                        language=chosen.get(pseudonym) or language,
+                        topic=topic,
+                        not_before=now,
+                    )
+                    for pseudonym, (chat_id, language, topic) in people.items()
+                ]
+                self._delivery.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+                self._broadcast.objects.filter(pk=broadcast.pk).update(fanned_out=True)
+            done.append((broadcast.key, len(rows)))
+        return done
+
+    def recover_sending(self) -> int:
+        """Deliveries cut off mid-call by a crash: marked ``unsure``, never sent twice."""
+        return self._delivery.objects.filter(state=self._delivery.SENDING).update(
+            state=self._delivery.UNSURE, chat_id=0
+        )
+
+    def next_deliveries(self, now: datetime, limit: int) -> list[DeliveryRow]:
+        """Up to ``limit`` deliveries due at ``now``, oldest broadcast first."""
+        rows = (
+            self._delivery.objects.filter(state=self._delivery.PENDING, not_before__lte=now)
+            .order_by("broadcast__not_before", "broadcast_id", "id")
+            .values_list(
+                "id", "chat_id", "pseudonym", "language", "topic", "attempts", "broadcast__texts"
+            )[:limit]
+        )
+        return [
+            DeliveryRow(i, chat, person, lang, topic, attempts, str(texts.get(lang) or ""))
+            for i, chat, person, lang, topic, attempts, texts in rows
+        ]
+
+    def delivery_sending(self, delivery_id: int) -> bool:
+        """Mark a delivery as being sent now (before the call); False if it is no longer
+        pending (the person unsubscribed or /forget meanwhile)."""
+        return (
+            self._delivery.objects.filter(pk=delivery_id, state=self._delivery.PENDING).update(
+                state=self._delivery.SENDING
+            )
+            == 1
+        )
+
+    def delivery_done(self, delivery_id: int, state: str) -> None:
+        """Sent, failed or blocked: the chat id is cleared, the person's pseudonym stays
+        (it keeps the delivery unique)."""
+        self._delivery.objects.filter(pk=delivery_id).update(state=state, chat_id=0)
+
+    def delivery_later(self, delivery_id: int, not_before: datetime) -> None:
+        """Back to pending, to be tried again at ``not_before``."""
+        from django.db.models import F  # noqa: PLC0415
+
+        self._delivery.objects.filter(pk=delivery_id).update(
+            state=self._delivery.PENDING, not_before=not_before, attempts=F("attempts") + 1
+        )
+
+    def blocked(self, pseudonym: str) -> int:
+        """The person blocked the bot: every subscription ends, nothing more is sent."""
+        self._delivery.objects.filter(pseudonym=pseudonym, state=self._delivery.PENDING).update(
+            state=self._delivery.BLOCKED, chat_id=0
+        )
+        return self.unsubscribe(pseudonym)
+
+    def finish_broadcasts(self, now: datetime) -> list[str]:
+        """Mark fanned-out broadcasts with nothing left to send as finished; their keys."""
+        open_states = (self._delivery.PENDING, self._delivery.SENDING)
+        candidates = self._broadcast.objects.filter(fanned_out=True, finished__isnull=True)
+        done = [b.key for b in candidates.exclude(deliveries__state__in=open_states).only("key")]
+        self._broadcast.objects.filter(key__in=done).update(finished=now)
+        return done
+
+    def open_progress(self) -> list[Progress]:
+        """Progress of every broadcast being sent now."""
+        keys = self._broadcast.objects.filter(fanned_out=True, finished__isnull=True)
+        found = [self.progress(key) for key in keys.values_list("key", flat=True)]
+        return [p for p in found if p is not None]
+
+    def progress(self, key: str) -> Progress | None:
+        """How far the broadcast ``key`` is (None before it exists)."""
+        from django.db.models import Count  # noqa: PLC0415
+
+        broadcast = self._broadcast.objects.filter(key=key).first()
+        if broadcast is None:
+            return None
+        counts = dict(
+            self._delivery.objects.filter(broadcast=broadcast)
+            .values("state")
+            .annotate(n=Count("id"))
+            .values_list("state", "n")
+        )
+        return Progress(
+            key=key,
+            not_before=broadcast.not_before,
+            fanned_out=broadcast.fanned_out,
+            finished=broadcast.finished,
+            pending=counts.get("pending", 0) + counts.get("sending", 0),
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0) + counts.get("unsure", 0),
+            blocked=counts.get("blocked", 0),
+            dropped=counts.get("dropped", 0),
+        )
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    """A broadcast to send to one subscriber, with its text in their language."""
+
+    id: int
+    chat_id: int
+    pseudonym: str
+    language: str
+    topic: str
+    attempts: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a broadcast stands: sent, pending, failed (incl. unsure), blocked, dropped."""
+
+    key: str
+    not_before: datetime
+    fanned_out: bool
+    finished: datetime | None
+    pending: int
+    sent: int
+    failed: int
+    blocked: int
+    dropped: int
+
+    @property
+    def total(self) -> int:
+        """Every delivery of it."""
+        return self.pending + self.sent + self.failed + self.blocked + self.dropped
+
+    @property
+    def percent(self) -> int:
+        """Done (not pending) in percent."""
+        return 100 if not self.total else round(100 * (self.total - self.pending) / self.total)
 
 
 @dataclass(frozen=True)

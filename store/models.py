@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.db import models
 
-__all__ = ["CallbackKey", "Intake", "Outbox", "Person"]
+__all__ = [
+    "Broadcast",
+    "CallbackKey",
+    "Delivery",
+    "Intake",
+    "Lease",
+    "Outbox",
+    "Person",
+    "Subscription",
+]
 
 
 class Person(models.Model):
@@ -63,3 +74,79 @@ class Outbox(models.Model):
     created = models.DateTimeField()
     not_before = models.DateTimeField(db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+
+
+class Subscription(models.Model):
+    """A topic a person chose to hear about (/subscribe), kept until they unsubscribe.
+
+    ``chat_id`` is the one thing of Telegram kept here: the person chose to be written to,
+    and nothing can be sent without it. ``language`` is the reply language when they
+    subscribed (their later choice, if any, wins when a message is sent).
+    """
+
+    pseudonym = models.CharField(max_length=40, db_index=True)
+    topic = models.CharField(max_length=40, db_index=True)
+    chat_id = models.BigIntegerField()
+    language = models.CharField(max_length=2)
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["pseudonym", "topic"], name="one_subscription")
+        ]
+
+
+class Broadcast(models.Model):
+    """A reminder or an announcement for the subscribers of ``topics``.
+
+    ``key`` names it (``reminder:<topic>:<event>:<days>``, ``announcement:<id>``), so it
+    is created once however often the scheduler or the console asks. ``texts`` holds the
+    text in each language; it is fanned out into one :class:`Delivery` per subscriber once
+    ``not_before`` has come.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+    topics = models.JSONField()
+    texts = models.JSONField()
+    not_before = models.DateTimeField(db_index=True)
+    created = models.DateTimeField()
+    fanned_out = models.BooleanField(default=False, db_index=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+
+class Delivery(models.Model):
+    """One broadcast to one subscriber: unique, so nobody gets it twice.
+
+    ``sending`` is written before the Bot API call and ``sent`` after it; a row still
+    ``sending`` when a new sender takes over was cut off by a crash mid-call and becomes
+    ``unsure`` (not sent again: Telegram may well have it).
+    """
+
+    PENDING, SENDING, SENT = "pending", "sending", "sent"
+    FAILED, BLOCKED, UNSURE, DROPPED = "failed", "blocked", "unsure", "dropped"
+
+    broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="deliveries")
+    pseudonym = models.CharField(max_length=40)
+    chat_id = models.BigIntegerField()
+    language = models.CharField(max_length=2)
+    topic = models.CharField(max_length=40)
+    state = models.CharField(max_length=7, default=PENDING)
+    not_before = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["broadcast", "pseudonym"], name="one_delivery")
+        ]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["state", "not_before"]),
+            models.Index(fields=["broadcast", "state"]),
+        ]
+
+
+class Lease(models.Model):
+    """A lock shared by every adapter replica: whoever holds an unexpired lease works."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=64)
+    expires = models.DateTimeField()

@@ -167,6 +167,8 @@ class AuditEntry(models.Model):
         REVERT_STARTED = "revert_started", _("Started a revert")
         LANGUAGE = "language", _("Changed the interface language")
         ACCOUNT_CREATED = "account_created", _("Account created")
+        ANNOUNCEMENT_SAVED = "announcement_saved", _("Saved an announcement")
+        ANNOUNCEMENT_APPROVED = "announcement_approved", _("Approved an announcement")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(

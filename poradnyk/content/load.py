@@ -32,9 +32,10 @@ def load_content(
     """Load and validate all content; raise :class:`ContentError` when anything is wrong.
 
     ``max_age_days`` reports items checked longer ago as warnings (the staff check).
-    A follow-up past its ``valid_until`` day is an error with ``strict_dates`` (the staff
-    check: fix it) and a warning otherwise (the bot keeps serving, showing "this changed"
-    in its place). ``review_age_days`` is the age from which users see a caution.
+    A follow-up past its ``valid_until`` day, or an event whose date has passed, is an
+    error with ``strict_dates`` (the staff check: fix it) and a warning otherwise (the bot
+    keeps serving, showing "this changed" in its place; a past event is simply not due).
+    ``review_age_days`` is the age from which users see a caution.
     """
     topics = list(topics)
     today = today or date.today()
@@ -109,6 +110,17 @@ def load_content(
                         f"the follow-up '{sub.id}' was true until {sub.valid_until}; users "
                         "now see 'this changed' instead. Update its text and valid_until, or "
                         "remove it.",
+                        "error" if strict_dates else "warning",
+                    )
+                )
+        for event in topic.events:
+            if event.date < today:
+                issues.append(
+                    Issue(
+                        content_dir / "topics" / f"{topic.name}.yml",
+                        topic.line,
+                        f"the event '{event.id}' was on {event.date}, in the past: nobody "
+                        "can be reminded of it any more. Remove it or give its new date.",
                         "error" if strict_dates else "warning",
                     )
                 )

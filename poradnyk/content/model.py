@@ -11,6 +11,7 @@ __all__ = [
     "NATIONAL",
     "Content",
     "ContentError",
+    "Event",
     "Issue",
     "Localized",
     "Organisation",
@@ -19,6 +20,7 @@ __all__ = [
 ]
 
 NATIONAL = "national"
+_Day = date  # inside Event, ``date`` names its field
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,23 @@ class SubAnswer:
 
 
 @dataclass(frozen=True)
+class Event:
+    """A dated event of a topic (a deadline): its subscribers are reminded before it."""
+
+    id: str
+    date: _Day
+    remind: tuple[int, ...]
+    """Days before ``date`` on which the reminder is sent (e.g. 14 and 3)."""
+    text: Localized
+
+    def reminder_days(self) -> list[tuple[int, _Day]]:
+        """(days before, the day the reminder is due), earliest first."""
+        from datetime import timedelta  # noqa: PLC0415
+
+        return [(d, self.date - timedelta(days=d)) for d in sorted(self.remind, reverse=True)]
+
+
+@dataclass(frozen=True)
 class Topic:
     """The curated answer for one topic intent."""
 
@@ -88,6 +107,14 @@ class Topic:
     reviewed: date
     more: tuple[SubAnswer, ...] = ()
     line: int = field(default=1, compare=False)  # of 'reviewed', for staff messages
+    events: tuple[Event, ...] = ()
+    subscribe: bool = False
+    """Offered in /subscribe (a topic with events always is)."""
+
+    @property
+    def subscribable(self) -> bool:
+        """Whether people can subscribe to news and reminders of this topic."""
+        return self.subscribe or bool(self.events)
 
     def sub(self, sub_id: str) -> SubAnswer | None:
         """The follow-up answer ``sub_id``, if there is one."""
@@ -131,6 +158,11 @@ class Content:
     warnings: tuple[Issue, ...] = field(default=())
     review_age_days: int = 180
     """Answers checked longer ago than this carry a caution for the user."""
+
+    @property
+    def subscription_topics(self) -> list[str]:
+        """Topics people may subscribe to, in the order of the menu."""
+        return [name for name, topic in self.topics.items() if topic.subscribable]
 
     def text(self, key: str, lang: str, **values: object) -> str:
         """The conversation text ``key`` in ``lang`` with its placeholders filled."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from poradnyk.content.fields import (
@@ -15,7 +16,15 @@ from poradnyk.content.fields import (
     TELEGRAM_MAX_CHARS,
     Reader,
 )
-from poradnyk.content.model import NATIONAL, Issue, Localized, Organisation, SubAnswer, Topic
+from poradnyk.content.model import (
+    NATIONAL,
+    Event,
+    Issue,
+    Localized,
+    Organisation,
+    SubAnswer,
+    Topic,
+)
 from poradnyk.content.yaml_lines import line_of
 from poradnyk.languages import LANGUAGES
 
@@ -40,8 +49,62 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "btn_contacts", "btn_region", "btn_handoff", "btn_language", "btn_yes",
     "btn_no", "cmd_start", "cmd_menu", "cmd_language", "cmd_contacts", "cmd_help",
     "cmd_privacy", "cmd_forget", "forget_failed", "btn_private_chat", "expired_statement",
-    "stale_caution",
+    "stale_caution", "cmd_subscribe", "subscribe_menu", "subscribe_none", "subscribed",
+    "unsubscribed", "btn_subscribe", "btn_unsubscribe", "btn_subscriptions", "reminder_heading",
 )  # fmt: skip
+
+REMIND_MAX_DAYS = 366
+
+
+def _parse_events(reader: Reader, data: dict[str, object]) -> list[Event]:
+    """The topic's dated ``events:`` (deadlines whose subscribers are reminded)."""
+    raw = data.get("events")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        reader.error(line_of(data, "events"), "'events' must be a list of dated events.")
+        return []
+    events: list[Event] = []
+    seen: set[str] = set()
+    for item in raw:
+        if not isinstance(item, dict):
+            reader.error(
+                line_of(item), "each event under 'events' needs id, date, remind and text."
+            )
+            continue
+        event_id = item.get("id")
+        if not isinstance(event_id, str) or not ID_RE.match(event_id):
+            reader.error(
+                line_of(item, "id"),
+                "event 'id' must be up to 16 lowercase letters, digits or _ (like zdp_closes).",
+            )
+            continue
+        if event_id in seen:
+            reader.error(line_of(item, "id"), f"event id '{event_id}' is used twice.")
+        seen.add(event_id)
+        when = item.get("date")
+        if not isinstance(when, date):
+            reader.error(
+                line_of(item, "date"),
+                f"event '{event_id}': 'date' must be the day of the event, like 2026-12-31.",
+            )
+        remind = item.get("remind")
+        if (
+            not isinstance(remind, list)
+            or not remind
+            or not all(isinstance(d, int) and 0 <= d <= REMIND_MAX_DAYS for d in remind)
+            or len(set(remind)) != len(remind)
+        ):
+            reader.error(
+                line_of(item, "remind"),
+                f"event '{event_id}': 'remind' lists how many days before to remind, "
+                "like [14, 3] (whole numbers, each once).",
+            )
+            remind = []
+        text = reader.localized(item, "text", f"event '{event_id}'", ANSWER_MAX_CHARS)
+        if text and isinstance(when, date) and remind:
+            events.append(Event(event_id, when, tuple(int(d) for d in remind), text))
+    return events
 
 
 def parse_topic(path: Path, known_topics: Iterable[str]) -> tuple[Topic | None, list[Issue]]:
@@ -93,11 +156,23 @@ def parse_topic(path: Path, known_topics: Iterable[str]) -> tuple[Topic | None, 
         valid_until = reader.valid_until(item)
         if button and text and sub_reviewed:
             more.append(SubAnswer(sub_id, button, text, sub_sources, sub_reviewed, valid_until))
+    events = _parse_events(reader, data)
+    subscribe = data.get("subscribe", False)
+    if not isinstance(subscribe, bool):
+        reader.error(line_of(data, "subscribe"), "'subscribe' must be true or false.")
     if any(i.severity == "error" for i in reader.issues):
         return None, reader.issues
     assert title and answer and reviewed and isinstance(name, str)
     topic = Topic(
-        name, title, answer, sources, reviewed, tuple(more), line=line_of(data, "reviewed")
+        name,
+        title,
+        answer,
+        sources,
+        reviewed,
+        tuple(more),
+        line=line_of(data, "reviewed"),
+        events=tuple(events),
+        subscribe=subscribe is True,
     )
     return topic, reader.issues
 

@@ -64,19 +64,20 @@ Doc = dict[str, Any]
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TOPIC_KEYS = ("topic", "reviewed", "sources", "title", "answer", "more")
+_TOPIC_KEYS = ("topic", "reviewed", "sources", "title", "answer", "more", "subscribe", "events")
 _FOLLOWUP_KEYS = ("id", "button", "text", "valid_until", "reviewed", "sources")
+_EVENT_KEYS = ("id", "date", "remind", "text")
 _ORG_KEYS = (
     "id", "name", "helps_with", "regions", "phone", "email", "web", "address", "hours",
     "languages", "note", "source", "reviewed",
 )  # fmt: skip
 _LOCALIZED = {"title", "answer", "button", "text", "name", "hours", "note"}
 _BLOCK_TEXTS = {"answer", "text"}  # long texts: always a |- block, as staff write them
-_FLOW_LISTS = {"helps_with", "regions", "languages"}
+_FLOW_LISTS = {"helps_with", "regions", "languages", "remind"}
 _URL_LISTS = {"sources"}
-_DATES = {"reviewed", "valid_until"}
+_DATES = {"reviewed", "valid_until", "date"}
 _ALWAYS_QUOTED = {"phone"}  # "+420 ..." must stay a string, never a number
-_OPTIONAL_TOPIC = {"more"}
+_OPTIONAL_TOPIC = {"more", "events", "subscribe"}
 _OPTIONAL_FOLLOWUP = {"valid_until", "reviewed", "sources"}
 _OPTIONAL_ORG = {"phone", "email", "web", "address", "hours", "languages", "note"}
 
@@ -371,36 +372,32 @@ def render_topic(doc: Doc, header: str = "", order: Doc | None = None) -> Render
     out = _Lines()
     for line in header.splitlines():
         out.add(line)
-    top = {k: v for k, v in doc.items() if k != "more"}
-    more = doc.get("more")
+    lists = {"more": _FOLLOWUP_KEYS, "events": _EVENT_KEYS}
     hint = _hint(order)
     keys = _order(
         (k for k in doc if not (k in _OPTIONAL_TOPIC and _empty(doc[k]))), _TOPIC_KEYS, hint
     )
-    old_more = {
-        str(m.get("id")): m for m in ((order or {}).get("more") or []) if isinstance(m, dict)
-    }
     for key in keys:
-        if key != "more":
-            _field(out, key, key, top[key], 0)
+        items = doc[key]
+        if key not in lists or not isinstance(items, list):
+            _field(out, key, key, items, 0)
             continue
-        out.mark("more")
-        if not isinstance(more, list):
-            _field(out, "more", "more", more, 0)
-            continue
-        out.add("more:")
-        for n, item in enumerate(more):
-            out.mark(f"more.{n}")
+        old = {str(m.get("id")): m for m in ((order or {}).get(key) or []) if isinstance(m, dict)}
+        optional = _OPTIONAL_FOLLOWUP if key == "more" else set()
+        out.mark(key)
+        out.add(f"{key}:")
+        for n, item in enumerate(items):
+            out.mark(f"{key}.{n}")
             if not isinstance(item, dict) or not item:
                 out.add(f"  - {_scalar(item)}")
                 continue
             _emit_mapping(
                 out,
                 item,
-                _FOLLOWUP_KEYS,
-                _OPTIONAL_FOLLOWUP,
-                _hint(old_more.get(str(item.get("id")))),
-                f"more.{n}.",
+                lists[key],
+                optional,
+                _hint(old.get(str(item.get("id")))),
+                f"{key}.{n}.",
                 4,
                 first="  - ",
             )

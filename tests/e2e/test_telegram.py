@@ -265,7 +265,7 @@ async def test_commands_are_registered_in_three_languages(
     by_lang = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert set(by_lang) >= {None, "cs", "uk", "en"}
     assert {c["command"] for c in by_lang["cs"]} == {
-        "start", "menu", "language", "contacts", "help", "privacy", "forget"
+        "start", "menu", "language", "contacts", "subscribe", "help", "privacy", "forget"
     }  # fmt: skip
     assert by_lang["en"][0]["description"] == content.text("cmd_start", "en")
 

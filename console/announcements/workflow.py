@@ -1,0 +1,96 @@
+"""The announcement's steps, each checked here on the server (not only in the page):
+the author writes and submits; a reviewer who is not the author approves; approval hands
+it to the adapter's broadcast table, which sends it at its time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from console.announcements.models import Announcement
+from console.editorial import roles
+from console.editorial.audit import record
+from console.editorial.models import AuditEntry
+from store.api import Progress, Store
+
+__all__ = ["NotAllowed", "WorkflowError", "approve", "discard", "progress", "save", "submit"]
+
+KIND = "announcement"
+State = Announcement.State
+Action = AuditEntry.Action
+
+
+class NotAllowed(Exception):
+    """This person may not take this step (answered with 403)."""
+
+
+class WorkflowError(Exception):
+    """The step does not fit the announcement's state."""
+
+
+def save(user: Any, data: dict[str, Any], announcement: Announcement | None) -> Announcement:
+    """Create or change an announcement (its author only, while it is being written)."""
+    if not roles.can_edit(user):
+        raise NotAllowed("only editors write announcements")
+    if announcement is None:
+        announcement = Announcement(author=user)
+    elif announcement.author_id != user.pk:
+        raise NotAllowed("only the author changes an announcement")
+    elif announcement.state != State.EDITING:
+        raise WorkflowError("it is no longer being written")
+    for field in ("topics", "text_cs", "text_uk", "text_en", "send_at"):
+        setattr(announcement, field, data[field])
+    announcement.save()
+    record(user, Action.ANNOUNCEMENT_SAVED, kind=KIND, key=str(announcement.pk))
+    return announcement
+
+
+def submit(announcement: Announcement, user: Any) -> None:
+    """The author asks for a review."""
+    if announcement.author_id != user.pk:
+        raise NotAllowed("only the author sends it for review")
+    if announcement.state != State.EDITING:
+        raise WorkflowError("it is not being written")
+    announcement.state = State.IN_REVIEW
+    announcement.submitted_at = timezone.now()
+    announcement.save(update_fields=["state", "submitted_at", "updated"])
+    record(user, Action.SUBMITTED, kind=KIND, key=str(announcement.pk))
+
+
+def approve(announcement: Announcement, user: Any) -> None:
+    """A reviewer other than the author approves: it goes to the broadcast table."""
+    if not roles.can_review(user) or announcement.author_id == user.pk:
+        record(user, Action.APPROVAL_REFUSED, kind=KIND, key=str(announcement.pk))
+        raise NotAllowed("a reviewer other than the author approves")
+    with transaction.atomic():
+        locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if locked.state != State.IN_REVIEW:
+            raise WorkflowError("it is not waiting for review")
+        now = timezone.now()
+        locked.state, locked.reviewer, locked.decided_at = State.APPROVED, user, now
+        locked.save(update_fields=["state", "reviewer", "decided_at", "updated"])
+        when = locked.send_at if locked.send_at and locked.send_at > now else now
+        Store().add_broadcast(locked.broadcast_key, list(locked.topics), locked.texts, when)
+        detail = f"to {', '.join(locked.topics)}, from {when:%Y-%m-%d %H:%M %Z}"
+        record(user, Action.ANNOUNCEMENT_APPROVED, kind=KIND, key=str(locked.pk), detail=detail)
+    announcement.refresh_from_db()
+
+
+def discard(announcement: Announcement, user: Any) -> None:
+    """The author (or a reviewer) drops an announcement that was not approved."""
+    if announcement.author_id != user.pk and not roles.can_review(user):
+        raise NotAllowed("only the author or a reviewer discards it")
+    if announcement.state not in (State.EDITING, State.IN_REVIEW):
+        raise WorkflowError("it was decided already")
+    announcement.state = State.DISCARDED
+    announcement.save(update_fields=["state", "updated"])
+    record(user, Action.DISCARDED, kind=KIND, key=str(announcement.pk))
+
+
+def progress(announcement: Announcement) -> Progress | None:
+    """How far sending it is (None until approved)."""
+    if announcement.state != State.APPROVED:
+        return None
+    return Store().progress(announcement.broadcast_key)
