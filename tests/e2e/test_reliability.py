@@ -104,18 +104,24 @@ async def test_questions_kept_during_an_outage_survive_a_kill_and_are_all_answer
         for text in questions:
             api.push(Updates.text(user, text))
             await api.wait_sent(user, questions.index(text) + 1)
+        # A kill right after a send, before it is marked sent, repeats that message (the
+        # outbox delivers at least once): give the last one a moment to be marked.
+        await asyncio.sleep(1.5)
         adapter.service.stop(signal.SIGKILL)
         proxy.mode = "ok"
         adapter = Adapter(stack, api, max_rate=1000, extra_env=env)
         await adapter.ready()
-        sent = await api.wait_sent(user, 6, timeout=60)
         titles = [content.topics[t].title.uk for t in ("work", "education", "czech_courses")]
-        answers = [m["text"] for m in sent[3:]]
-        assert [title in a for title, a in zip(titles, answers, strict=True)] == [
-            True, True, True
-        ], [a[:50] for a in answers]  # fmt: skip
+        for _ in range(300):
+            texts = [str(m["text"]) for m in api.sent(user)]
+            if all(any(title in t for t in texts) for title in titles):
+                break
+            await asyncio.sleep(0.2)
         await asyncio.sleep(2)
-        assert len(api.sent(user)) == 6
+        texts = [str(m["text"]) for m in api.sent(user)]
+        # Each kept question answered once, after the three answers from content.
+        assert [sum(title in t for t in texts) for title in titles] == [1, 1, 1], texts
+        assert len(texts) == 6, [t[:40] for t in texts]
     finally:
         adapter.service.stop()
         await api.stop()
