@@ -79,6 +79,8 @@ def _login(page: Page, name: str, shot: str | None = None) -> None:
     if shot:
         _shot(page, shot)
     # Keyboard only: the name field has the focus, Tab to the password, Enter sends.
+    # (Wait for that focus: on a busy machine typing could start before the page has it.)
+    expect(page.locator("input[name=username]")).to_be_focused()
     page.keyboard.type(name)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

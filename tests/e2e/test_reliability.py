@@ -78,8 +78,9 @@ async def test_kill_9_of_the_adapter_during_a_burst_loses_nothing(
         duplicates = sum(n - 1 for n in per_chat)
         print(f"\nkill -9 during a burst of 300: all answered, {duplicates} duplicate(s)")
         assert min(per_chat) == 1
-        # Only sends in flight at the kill (delivered, confirmation lost) come twice.
-        assert duplicates <= len(users) // 20
+        # Only sends in flight at the kill (delivered, confirmation lost) come twice; with
+        # the send limit lifted to 1000/s for this burst that can be a few dozen.
+        assert duplicates <= len(users) // 10
         banking = content.topics["banking"].title.uk
         assert all(banking in m["text"] for u in users for m in api.sent(u))
     finally:
