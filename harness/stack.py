@@ -193,6 +193,9 @@ def _start_stack(
         "PYTHONWARNINGS": "ignore",
         "PORADNYK_TEST_MODEL": str(model),
         "PORADNYK_TEST_ENDPOINTS": str(endpoints),
+        # endpoints.yml names both; SQLite and in-memory locks unless extra_env says.
+        "PORADNYK_DATABASE_URL": os.environ.get("PORADNYK_DATABASE_URL", ""),
+        "PORADNYK_REDIS_URL": "",
         **(extra_env or {}),
     }
     actions = _start_actions(env, data_dir)

@@ -135,6 +135,10 @@ export_defaults() {
   export PORADNYK_HEALTH_PORT="${PORADNYK_HEALTH_PORT:-8081}"
   export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
   export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$PORADNYK_DATA_DIR/rasa_trackers.sqlite3}"
+  # One URL for every table (adapter, console, Rasa's conversations): SQLite in the data
+  # folder unless set to postgresql://...; Redis for Rasa's locks only when set.
+  export PORADNYK_DATABASE_URL="${PORADNYK_DATABASE_URL:-sqlite:///$PORADNYK_DATA_DIR/poradnyk.sqlite3}"
+  export PORADNYK_REDIS_URL="${PORADNYK_REDIS_URL:-}"
   export RASA_MODEL="${RASA_MODEL:-$ROOT/models/poradnyk.tar.gz}"
   # No telemetry (and no network calls) from Rasa; quieter TensorFlow.
   export RASA_TELEMETRY_ENABLED=false
