@@ -99,6 +99,15 @@ class Stack:
         self.rasa = _start_rasa(self.env, self.data_dir)
         _wait_http(self.status_url, self.rasa, 180, want_model=True)
 
+    def start_replica(self, name: str) -> tuple[Service, str]:
+        """One more Rasa server on the same stores (PostgreSQL and Redis, see
+        ``extra_env``); returns it with its base URL, once its model is loaded."""
+        port = str(free_port())
+        replica = _start_rasa({**self.env, "RASA_PORT": port}, self.data_dir, name)
+        url = f"http://127.0.0.1:{port}"
+        _wait_http(f"{url}/status?token={self.env['RASA_API_TOKEN']}", replica, 180, True)
+        return replica, url
+
     def stop(self) -> None:
         """Stop both servers."""
         self.rasa.stop()
@@ -122,14 +131,14 @@ def _start_actions(env: dict[str, str], data_dir: Path) -> Service:
     return _spawn("actions", cmd, env, data_dir)
 
 
-def _start_rasa(env: dict[str, str], data_dir: Path) -> Service:
+def _start_rasa(env: dict[str, str], data_dir: Path, name: str = "rasa") -> Service:
     cmd = [
         str(RASA_PYTHON), "-m", "rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
         "--port", env["RASA_PORT"], "--model", env["PORADNYK_TEST_MODEL"],
         "--endpoints", env["PORADNYK_TEST_ENDPOINTS"], "--credentials", "credentials.yml",
         "--logging-config-file", "logging.yml", "--auth-token", env["RASA_API_TOKEN"],
     ]  # fmt: skip
-    return _spawn("rasa", cmd, env, data_dir)
+    return _spawn(name, cmd, env, data_dir)
 
 
 def _wait_http(url: str, service: Service, timeout: float, want_model: bool = False) -> None:
