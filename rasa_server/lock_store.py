@@ -13,17 +13,19 @@ one person's messages to one Rasa server while it is up (``bot.rasa_client``), s
 servers meet on one conversation only during a fail-over.
 
 Configured in endpoints.yml as ``type: rasa_server.lock_store.LockStoreByUrl`` with
-``url: ${PORADNYK_REDIS_URL}`` (empty: in memory).
+``url: ${PORADNYK_REDIS_URL}`` (empty: in memory) and optionally ``ticket_lifetime``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 
 __all__ = ["LockStoreByUrl", "PatientRedisLockStore", "redis_kwargs"]
@@ -52,7 +54,40 @@ def redis_kwargs(url: str) -> dict[str, Any]:
 
 
 class PatientRedisLockStore(RedisLockStore):
-    """Rasa's Redis lock store, waiting up to 15 s for Redis to come back."""
+    """Rasa's Redis lock store, waiting up to 15 s for Redis to come back, with tickets
+    that expire after ``ticket_lifetime`` seconds (Rasa: 60).
+
+    A ticket of a server killed mid-message stays in Redis until it expires, and the
+    person's next message waits for it on the replica that took over: 60 s would outlast
+    the adapter's patience. Rasa answers in well under a second; the adapter sends one
+    person's next message only after the previous answer (or its own timeout).
+    """
+
+    def __init__(self, *args: Any, ticket_lifetime: float = 5.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ticket_lifetime = float(ticket_lifetime)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = 60.0) -> int:
+        """See :meth:`LockStore.issue_ticket` (the lifetime is capped)."""
+        return int(super().issue_ticket(conversation_id, min(lock_lifetime, self.ticket_lifetime)))
+
+    async def _acquire_lock(
+        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
+        """Rasa 3.6.21's wait for our turn, except when our own ticket expires meanwhile.
+
+        Rasa's loop then waits forever (no ticket left is ever "now serving" ours) or
+        fails the message; having waited a whole lifetime, we go on instead.
+        """
+        while True:
+            lock = self.get_lock(conversation_id)
+            if lock is None or lock._ticket_for_ticket_number(ticket) is None:
+                logger.warning("Lock ticket expired while waiting; going on")
+                return lock if lock is not None else TicketLock(conversation_id)
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            self.update_lock(conversation_id)
 
     def _patiently(self, call: Callable[[], T]) -> T:
         import redis  # noqa: PLC0415 - Rasa's dependency, only needed here
@@ -95,4 +130,8 @@ class LockStoreByUrl:
         if not url:
             return InMemoryLockStore()
         kwargs = getattr(endpoint_config, "kwargs", None) or {}
-        return PatientRedisLockStore(**redis_kwargs(url), key_prefix=kwargs.get("key_prefix"))
+        return PatientRedisLockStore(
+            **redis_kwargs(url),
+            key_prefix=kwargs.get("key_prefix"),
+            ticket_lifetime=float(kwargs.get("ticket_lifetime") or 5.0),
+        )

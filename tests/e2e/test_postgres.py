@@ -65,11 +65,12 @@ class System:
 def stores(
     postgres: Postgres, redis: Redis, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Stack, str]]:
-    """Actions and the first Rasa server, on PostgreSQL and Redis."""
+    """Actions and two Rasa servers, on PostgreSQL and Redis."""
     url = postgres.create_database("e2e")
     stack = start_stack(
         tmp_path_factory.mktemp("pg-stack"),
         extra_env={"PORADNYK_DATABASE_URL": url, "PORADNYK_REDIS_URL": redis.url},
+        replicas=1,
     )
     yield stack, url
     stack.stop()
@@ -79,9 +80,9 @@ def stores(
 async def system(
     postgres: Postgres, redis: Redis, stores: tuple[Stack, str]
 ) -> AsyncIterator[System]:
-    """The second Rasa replica and the adapter (both replicas in its RASA_URL)."""
+    """The adapter, with both Rasa servers in its RASA_URL."""
     stack, url = stores
-    replica, replica_url = await asyncio.to_thread(stack.start_replica, "rasa-replica")
+    replica, replica_url = stack.replicas[0]
     urls = (stack.rasa_url, replica_url)
     api = BotApiStandIn()
     await api.start()
@@ -91,7 +92,6 @@ async def system(
         yield System(postgres, redis, url, stack, replica, urls, api, adapter)
     finally:
         adapter.service.stop()
-        replica.stop()
         await api.stop()
 
 

@@ -51,3 +51,20 @@ async def test_two_servers_share_one_lock_and_survive_a_redis_restart(redis: Red
     order.clear()
     await hold(second, "c", 0.0)
     assert order == ["c in", "c out"]
+
+
+async def test_a_dead_servers_ticket_blocks_the_conversation_for_seconds_only(
+    redis: Redis,
+) -> None:
+    config = SimpleNamespace(url=redis.url, kwargs={"ticket_lifetime": 1.5})
+    dead, alive = LockStoreByUrl(config), LockStoreByUrl(config)
+    dead.issue_ticket("conversation-2")  # taken, never given back: its server was killed
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    # Our ticket, issued at once, expires with the dead one: Rasa's own loop would wait
+    # forever then (no ticket left is "now serving" ours).
+    async with alive.lock("conversation-2", wait_time_in_seconds=0.1):
+        waited = loop.time() - started
+    assert 1.0 < waited < 3.0
+    async with alive.lock("conversation-2", wait_time_in_seconds=0.1):
+        assert loop.time() - started < 3.5  # nothing left behind
