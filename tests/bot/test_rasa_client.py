@@ -66,7 +66,9 @@ async def test_connection_errors_are_failures() -> None:
 _REPLICAS = ("http://rasa-a:5005", "http://rasa-b:5005", "http://rasa-c:5005")
 
 
-def _answering(down: set[str], seen: list[str], error: type[Exception]) -> httpx.MockTransport:
+def _answering(
+    down: set[str], seen: list[str], error: type[httpx.RequestError]
+) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
         base = f"http://{request.url.host}:{request.url.port}"
         seen.append(base)
@@ -79,7 +81,9 @@ def _answering(down: set[str], seen: list[str], error: type[Exception]) -> httpx
 
 async def test_each_person_stays_on_one_replica_and_people_are_spread() -> None:
     seen: list[str] = []
-    client = RasaClient(httpx.AsyncClient(transport=_answering(set(), seen, Exception)), _REPLICAS)
+    client = RasaClient(
+        httpx.AsyncClient(transport=_answering(set(), seen, httpx.ConnectError)), _REPLICAS
+    )
     people = [f"u{i}" for i in range(60)]
     for person in people * 2:
         await client.send(person, "hi", {})
@@ -93,7 +97,9 @@ async def test_each_person_stays_on_one_replica_and_people_are_spread() -> None:
 @pytest.mark.parametrize(
     "error", [httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.ConnectTimeout]
 )
-async def test_an_unanswered_request_goes_to_the_next_replica(error: type[Exception]) -> None:
+async def test_an_unanswered_request_goes_to_the_next_replica(
+    error: type[httpx.RequestError],
+) -> None:
     seen: list[str] = []
     probe = RasaClient(httpx.AsyncClient(), _REPLICAS)
     own, second = probe.replicas_for("u1")[:2]
