@@ -57,6 +57,11 @@ class Postgres:
         """A URL for ``database`` (libpq, Django and SQLAlchemy all read it)."""
         return f"postgresql://poradnyk@127.0.0.1:{self.port}/{database}"
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (the backends are its children)."""
+        return int((self.data_dir / "postmaster.pid").read_text().split()[0])
+
     def create_database(self, name: str) -> str:
         """Create an empty database; returns its URL."""
         subprocess.run(
@@ -142,6 +147,11 @@ class Redis:
     port: int
     dir: Path
     process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        """The server's process id."""
+        return self.process.pid if self.process is not None else 0
 
     @property
     def url(self) -> str:

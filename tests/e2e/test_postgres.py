@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
 import signal
 import subprocess
 import textwrap
@@ -25,6 +26,7 @@ import psycopg
 import pytest
 
 from bot.rasa_client import RasaClient
+from console.process import StaffClient, editor_fields, start_console
 from harness.adapter import Adapter
 from harness.bot_api import BotApiStandIn, Updates
 from harness.servers import Postgres, Redis
@@ -262,6 +264,35 @@ async def test_kill_9_of_a_rasa_replica_mid_load(system: System, content: Conten
     await load.run(seconds=8.0, at=2.0, event=kill_replica)
     assert all(load.asked[u] >= 3 for u in victims)  # they went on, on the other replica
     await load.check_each_answered_once(content)
+
+
+def test_the_console_writes_and_approves_on_postgresql(system: System, tmp_path: Path) -> None:
+    """The staff console on the same database: a change written, refused to its own
+    writer (four eyes) and approved by a second person, all in PostgreSQL."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    console = start_console(
+        tmp_path / "console", content, extra_env={"PORADNYK_DATABASE_URL": system.database_url}
+    )
+    try:
+        for name in ("olena", "petr"):
+            console.adduser(name, "reviewer", "correct horse battery 7")
+        olena, petr = StaffClient(console.url), StaffClient(console.url)
+        olena.login("olena", "correct horse battery 7")
+        petr.login("petr", "correct horse battery 7")
+        fields = editor_fields(olena.client.get("/edit/topic/housing/").text)
+        fields["answer_uk"] = [f"PG-MARKER {fields['answer_uk'][0]}"]
+        sent = olena.post("/edit/topic/housing/", {**fields, "action": "submit"})
+        assert sent.status_code == 302, sent.text[-2000:]
+        draft = sent.headers["location"]
+        assert olena.post(draft + "approve/", {}, page=draft).status_code == 403
+        assert petr.post(draft + "approve/", {}, page=draft).status_code == 302
+        olena.close()
+        petr.close()
+    finally:
+        console.stop()
+    assert "PG-MARKER" in (content / "topics" / "housing.yml").read_text()
+    assert "auth_user" in _rows_holding(system.database_url, "olena")
 
 
 def test_the_adapter_and_rasa_used_postgresql(system: System) -> None:
