@@ -75,7 +75,7 @@ async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIt
     The tests share one database: what earlier tests' bots left queued (an answer still
     being retried when its bot stopped) is cleared first, or this test's bot would send it.
     """
-    await asyncio.to_thread(_clear_queues)
+    await asyncio.to_thread(clear_queues)
     started: list[Running] = []
 
     async def start(webhook: bool = False, **env: str) -> Running:
@@ -116,7 +116,8 @@ async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIt
         await running.proxy.stop()
 
 
-def _clear_queues() -> None:
+def clear_queues() -> None:
+    """Drop what earlier tests' bots left to send (and their cases)."""
     setup_django()
     from store.models import Case, Intake, Outbox  # noqa: PLC0415 - after setup_django()
 
@@ -153,6 +154,17 @@ def handoff_content(folder: Path, hours: str, after: float = 4) -> Path:
 def staff_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Content whose staff group (the stand-in's) is in at any time."""
     return handoff_content(tmp_path_factory.mktemp("handoff") / "content", ALWAYS)
+
+
+def _latest_case() -> int:
+    from store.models import Case  # noqa: PLC0415 - after setup_django()
+
+    return int(Case.objects.order_by("-pk").values_list("pk", flat=True)[0])
+
+
+async def latest_case() -> int:
+    """The number of the newest case (the database is used off the event loop)."""
+    return await asyncio.to_thread(_latest_case)
 
 
 def stored_in(folders: list[Path], needle: str) -> list[str]:

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import signal
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from harness.bot_api import STAFF_CHAT, Updates
-from harness.stack import REPO_ROOT
+from harness.adapter import Adapter
+from harness.bot_api import STAFF_CHAT, BotApiStandIn, Updates
+from harness.stack import REPO_ROOT, Stack
 from poradnyk.content import Content, known_topics, load_content
 from poradnyk.handoff import format_when
 from poradnyk.payload import build_handoff
-from tests.e2e.conftest import WEEKDAYS, Running, StartBot, buttons, handoff_content
+from tests.e2e.conftest import (
+    WEEKDAYS,
+    Running,
+    StartBot,
+    buttons,
+    clear_queues,
+    handoff_content,
+    latest_case,
+)
 
 _ids = itertools.count(987_660_001)
 STAFF = 4_400_001
@@ -71,17 +81,6 @@ async def test_consent_shows_what_staff_see_then_a_topic_with_the_summary(
     assert QUESTION in summary["text"]
     assert content.topics["housing"].title.en in summary["text"]  # the bot's last topic
     assert "Test" not in summary["text"]
-
-
-def _latest_case() -> int:
-    from store.models import Case  # noqa: PLC0415 - Django is set up by the bot
-
-    return int(Case.objects.order_by("-pk").values_list("pk", flat=True)[0])
-
-
-async def latest_case() -> int:
-    """The number of the newest case (the database is used off the event loop)."""
-    return await asyncio.to_thread(_latest_case)
 
 
 async def test_without_consent_nothing_reaches_staff(
@@ -214,3 +213,51 @@ async def test_a_case_nobody_answers_is_announced_again(
     _summary, again = await bot.api.wait_topic(thread, 2)
     case = await latest_case()
     assert again["text"] == content.text("staff_reannounce", "en", case=case, hours=0)
+
+
+async def test_kill_9_during_a_case_loses_and_repeats_nothing(
+    stack: Stack, content: Content, staff_content: Path
+) -> None:
+    await asyncio.to_thread(clear_queues)
+    api = BotApiStandIn()
+    await api.start()
+    api.members[STAFF] = "member"
+    env = {"PORADNYK_CONTENT_DIR": str(staff_content)}
+    adapter = Adapter(stack, api, max_rate=30, extra_env=env)
+    user = new_user()
+    try:
+        await adapter.ready()
+        api.push(Updates.text(user, QUESTION, language_code="en"))
+        await api.wait_sent(user, 1, timeout=60)
+        api.push(Updates.text(user, "/human", language_code="en"))
+        await api.wait_sent(user, 2)
+        api.push(Updates.button(user, "hand:send", language_code="en"))
+        await api.wait_sent(user, 3)
+        (thread,) = await api.wait_topic_created(1)
+        await api.wait_topic(thread, 1)
+        await _quiet()
+
+        adapter.service.stop(signal.SIGKILL)
+        # While the adapter is down, the person writes and staff answer.
+        api.push(Updates.text(user, "Are you still there?", language_code="en"))
+        api.push(Updates.staff_text(STAFF, thread, "Yes, we are."))
+        polled = len(api.calls_of("deleteWebhook"))
+        adapter = Adapter(stack, api, max_rate=30, extra_env=env)
+        while len(api.calls_of("deleteWebhook")) == polled:
+            assert adapter.service.process.poll() is None, adapter.service.tail()
+            await asyncio.sleep(0.2)
+
+        copied = (await api.wait_topic(thread, 2, timeout=60))[1]
+        assert int(copied["from_chat_id"]) == user
+        reply = (await api.wait_sent(user, 4, timeout=60))[3]
+        assert reply["text"].endswith("Yes, we are.")
+        # The case survived the restart: the person's next message still goes to staff.
+        api.push(Updates.text(user, "Thank you", language_code="en"))
+        await api.wait_topic(thread, 3)
+        await _quiet(1.0)
+        assert len(api.in_topic(thread)) == 3
+        assert len(api.sent(user)) == 4
+        assert len(api.topics) == 1
+    finally:
+        adapter.service.stop()
+        await api.stop()
