@@ -144,6 +144,19 @@ async def test_relays_both_ways_and_closing(
     await _quiet()
     assert len(bot.api.sent(user)) == 6
 
+    # Reassigned to another region: the topic's title says so (and a wrong code is explained).
+    before = len(bot.api.in_topic(thread))
+    bot.api.push(Updates.staff_text(STAFF, thread, "/region brno"))
+    bot.api.push(Updates.staff_text(STAFF, thread, "/region jihomoravsky"))
+    unknown, moved = (await bot.api.wait_topic(thread, before + 2))[before:]
+    assert unknown["text"].startswith(content.text("staff_region_unknown", "en", codes="")[:20])
+    region = content.regions["jihomoravsky"].en
+    assert moved["text"] == content.text(
+        "staff_region_set", "en", case=await latest_case(), region=region
+    )
+    assert region in bot.api.topics[thread]["name"]
+    assert len(bot.api.sent(user)) == 6
+
     # Staff close the case: the person is told, the bot answers again.
     bot.api.push(Updates.staff_text(STAFF, thread, "/close@poradnyk_test_bot"))
     closed = (await bot.api.wait_sent(user, 7))[6]
@@ -261,3 +274,38 @@ async def test_kill_9_during_a_case_loses_and_repeats_nothing(
     finally:
         adapter.service.stop()
         await api.stop()
+
+
+async def test_emergency_first_then_a_typed_wish_and_the_person_ends_the_case(
+    start_bot: StartBot, content: Content, staff_content: Path
+) -> None:
+    bot = await start_bot(PORADNYK_CONTENT_DIR=str(staff_content))
+    user = new_user()
+    bot.api.push(Updates.text(user, "терміново потрібна швидка, людині погано", language_code="uk"))
+    (emergency,) = await bot.api.wait_sent(user, 1)
+    assert content.topics["emergency"].title.uk in emergency["text"]
+    assert "155" in emergency["text"]  # the hotlines come first, a person after them
+    assert buttons(emergency)[-1] == (content.text("btn_handoff", "uk"), "/human_handoff")
+
+    bot.api.push(Updates.text(user, "хочу поговорити з живою людиною", language_code="uk"))
+    consent = (await bot.api.wait_sent(user, 2))[1]
+    assert "терміново потрібна швидка" in consent["text"]  # the question, not the wish
+    assert content.topics["emergency"].title.uk in consent["text"]
+    bot.api.push(Updates.button(user, "hand:send", language_code="uk"))
+    opened = (await bot.api.wait_sent(user, 3))[2]
+    assert [data for _, data in buttons(opened)] == ["hand:end"]
+    (thread,) = await bot.api.wait_topic_created(1)
+    await bot.api.wait_topic(thread, 1)
+
+    # Asking again during the case: told it is open, no second topic.
+    bot.api.push(Updates.text(user, "/human", language_code="uk"))
+    again = (await bot.api.wait_sent(user, 4))[3]
+    case = await latest_case()
+    assert again["text"] == content.text("handoff_already_open", "uk", case=case)
+
+    bot.api.push(Updates.button(user, "hand:end", language_code="uk"))
+    ended = (await bot.api.wait_sent(user, 5))[4]
+    assert ended["text"] == content.text("handoff_ended", "uk")
+    note = (await bot.api.wait_topic(thread, 2))[1]
+    assert note["text"] == content.text("staff_user_ended", "en", case=case)
+    assert len(bot.api.topics) == 1
