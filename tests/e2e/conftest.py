@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,8 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from harness.app_runner import RunningApp, start_application, stop_application
-from harness.bot_api import STAFF_CHAT, TOKEN, BotApiStandIn
+from harness.bot_api import TOKEN, BotApiStandIn
+from harness.fixtures import ALWAYS, WEEKDAYS, handoff_content
 from harness.flaky_proxy import FlakyProxy
 from harness.stack import REPO_ROOT, Stack, free_port
 from poradnyk.content import Content, known_topics, load_content
@@ -116,6 +116,9 @@ async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIt
         await running.proxy.stop()
 
 
+__all__ = ["ALWAYS", "WEEKDAYS", "handoff_content"]
+
+
 def clear_queues() -> None:
     """Drop what earlier tests' bots left to send (and their cases)."""
     setup_django()
@@ -124,30 +127,6 @@ def clear_queues() -> None:
     Intake.objects.all().delete()
     Outbox.objects.all().delete()
     Case.objects.all().delete()  # the topics of earlier tests' stand-ins are gone
-
-
-HANDOFF_YML = """
-staff_chat_id: {chat}
-time_zone: Europe/Prague
-staff_language: en
-office_hours:
-{hours}
-holidays: [2026-12-24]
-reannounce_after_hours: {after}
-hotlines: [emergency_112, moi_hotline]
-"""
-ALWAYS = "\n".join(
-    f'  {d}: "00:00-24:00"' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-)
-WEEKDAYS = "\n".join(f'  {d}: "09:00-17:00"' for d in ("mon", "tue", "wed", "thu", "fri"))
-
-
-def handoff_content(folder: Path, hours: str, after: float = 4) -> Path:
-    """A copy of the real content with a staff group (the stand-in's) set up."""
-    shutil.copytree(REPO_ROOT / "content", folder)
-    text = HANDOFF_YML.format(chat=STAFF_CHAT, hours=hours, after=after)
-    (folder / "handoff.yml").write_text(text, encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="session")
