@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 _KEPT = 10_000
 _MEMBER_FRESH_SECONDS = 300.0
+_HEARD_SECONDS = 3600.0
 _STAFF = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
 )
@@ -67,9 +68,10 @@ class Handoff:
         self._conversation = conversation
         self._sender = sender
         self._bot = bot
-        # person -> (the message before, the latest message): only in memory, to show
-        # the question on the consent screen; gone on restart and on /forget.
-        self._heard: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
+        # person -> (the message before, the latest message, when): only in memory and
+        # only for an hour, to show the question on the consent screen; gone on restart
+        # and on /forget, and never kept while no staff group is set up.
+        self._heard: OrderedDict[str, tuple[str | None, str, float]] = OrderedDict()
         self._offers: OrderedDict[str, Facts] = OrderedDict()
         self._open: dict[str, int] = {}
         self._members: dict[int, tuple[bool, float]] = {}
@@ -101,8 +103,10 @@ class Handoff:
 
     def heard(self, person: str, text: str) -> None:
         """Remember (in memory) what the person last typed, for the consent screen."""
+        if self.config is None:
+            return
         before = self._heard.pop(person, None)
-        self._heard[person] = (before[1] if before else None, text)
+        self._heard[person] = (before[1] if before else None, text, time.monotonic())
         while len(self._heard) > _KEPT:
             self._heard.popitem(last=False)
 
@@ -120,7 +124,9 @@ class Handoff:
         content = self._content
         if person in self._open:
             return [text_reply(content, lang, "handoff_already_open", case=str(self._open[person]))]
-        before, latest = self._heard.get(person, (None, None))
+        before, latest, heard_at = self._heard.get(person, (None, None, 0.0))
+        if time.monotonic() - heard_at > _HEARD_SECONDS:
+            before = latest = None
         # Typed "I want a person" is not the question; the message before it is.
         question = (before or latest) if typed else latest
         facts = Facts(question, lang, region or None, topic or None)
@@ -192,6 +198,8 @@ class Handoff:
         if message is None or user is None or not self._open:
             return False
         conversation = self._conversation
+        if conversation.pseudonym(user.id) not in self._open:
+            return False
         async with conversation.turn(user.id) as person:
             if person not in self._open:
                 return False
@@ -238,7 +246,7 @@ class Handoff:
         return closed is not None
 
     def is_staff_chat(self, chat_id: int) -> bool:
-        """Whether ``chat_id`` is the staff group (of the content, or of an open case)."""
+        """Whether ``chat_id`` is the staff group of the current content."""
         config = self.config
         return config is not None and chat_id == config.staff_chat_id
 
@@ -289,9 +297,10 @@ class Handoff:
             await self._close(case)
             reply = text_reply(content, case.language, "handoff_closed_by_staff", with_menu=True)
             await self._sender.send(case.chat_id, [reply], key)
+            # The note straight away, not queued: the topic is closed right after it.
             note = content.text("staff_case_closed", staff_lang, case=case.number)
-            await self._sender.send(chat.id, [Reply(note)], f"{key}:n", thread)
             with contextlib.suppress(TelegramError):
+                await self._bot.send_message(chat.id, note, message_thread_id=thread)
                 await self._bot.close_forum_topic(chat.id, thread)
             logger.info("Case %d closed by staff", case.number)
             return
@@ -353,16 +362,14 @@ class Handoff:
         sync = self._store.sync
         if thread < 0:
             case = await self._store.run(lambda: sync.case_get(-thread))
-            if case is None:
+            if case is None or (case.thread_id is None and not case.is_open):
                 return None
             if case.thread_id is not None:
                 return case.thread_id
             return await self._new_topic(case, recreated=False)
         case = await self._store.run(lambda: sync.case_in_thread(chat_id, thread))
-        if case is None:
-            return None
-        if case.thread_id != thread and case.thread_id is not None:
-            return case.thread_id
+        if case is None or not case.is_open:
+            return None  # a closed case's topic is not brought back (nobody waits there)
         return await self._new_topic(case, recreated=True)
 
     async def _new_topic(self, case: CaseRow, recreated: bool) -> int:

@@ -161,11 +161,17 @@ async def test_relays_both_ways_and_closing(
     bot.api.push(Updates.staff_text(STAFF, thread, "/close@poradnyk_test_bot"))
     closed = (await bot.api.wait_sent(user, 7))[6]
     assert closed["text"] == content.text("handoff_closed_by_staff", "en")
+    assert bot.api.in_topic(thread)[-1]["text"] == content.text(
+        "staff_case_closed", "en", case=await latest_case()
+    )
     assert bot.api.topics[thread]["closed"]
+    # Writing in the closed topic reaches nobody, and brings no topic back.
+    bot.api.push(Updates.staff_text(STAFF, thread, "one more thing"))
     bot.api.push(Updates.text(user, "How do I open a bank account?", language_code="en"))
     answer = (await bot.api.wait_sent(user, 8))[7]
     assert content.topics["banking"].title.en in answer["text"]
     assert len(bot.api.calls_of("copyMessage")) == 1
+    assert len(bot.api.topics) == 1 and len(bot.api.sent(user)) == 8
 
 
 async def test_a_deleted_topic_is_recreated(
