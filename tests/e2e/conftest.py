@@ -15,7 +15,7 @@ from telegram.ext import Application
 from bot.settings import Settings
 from harness.app_runner import RunningApp, start_application, stop_application
 from harness.bot_api import TOKEN, BotApiStandIn
-from harness.fixtures import ALWAYS, WEEKDAYS, handoff_content
+from harness.fixtures import ALWAYS, handoff_content
 from harness.flaky_proxy import FlakyProxy
 from harness.stack import REPO_ROOT, Stack, free_port
 from poradnyk.content import Content, known_topics, load_content
@@ -117,9 +117,6 @@ async def start_bot(stack: Stack, api: BotApiStandIn, tmp_path: Path) -> AsyncIt
     if started:
         # Nor may what this test left (an open case's notes) reach a later adapter process.
         await asyncio.to_thread(clear_queues)
-
-
-__all__ = ["ALWAYS", "WEEKDAYS", "handoff_content"]
 
 
 def clear_queues() -> None:

@@ -11,17 +11,16 @@ from zoneinfo import ZoneInfo
 
 from harness.adapter import Adapter
 from harness.bot_api import STAFF_CHAT, BotApiStandIn, Updates
+from harness.fixtures import ALWAYS, WEEKDAYS, handoff_content
 from harness.stack import REPO_ROOT, Stack
 from poradnyk.content import Content, known_topics, load_content
 from poradnyk.handoff import format_when
 from poradnyk.payload import build_handoff
 from tests.e2e.conftest import (
-    WEEKDAYS,
     Running,
     StartBot,
     buttons,
     clear_queues,
-    handoff_content,
     latest_case,
 )
 
@@ -224,8 +223,6 @@ async def test_outside_office_hours(start_bot: StartBot, content: Content, tmp_p
 async def test_a_case_nobody_answers_is_announced_again(
     start_bot: StartBot, content: Content, tmp_path: Path
 ) -> None:
-    from tests.e2e.conftest import ALWAYS  # noqa: PLC0415
-
     folder = handoff_content(tmp_path / "content", ALWAYS, after=0.0002)  # under a second
     bot = await start_bot(PORADNYK_CONTENT_DIR=str(folder), PORADNYK_HANDOFF_POLL="0.3")
     thread = await open_case(bot, new_user())
