@@ -25,6 +25,7 @@ from telegram import Bot, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
+from bot.render import split_html
 from bot.sender import Sender
 from bot.settings import Settings
 from poradnyk.compose import Button, Reply, text_reply
@@ -156,24 +157,28 @@ class Handoff:
         now = self.now()
         open_now = is_open(config, now)
         sync = self._store.sync
+        chosen = facts
+
+        def summary(number: int) -> list[tuple[str, str, str]]:
+            text = summary_text(content, config, number, chosen, waiting=not open_now)
+            return [(f"case{number}:{i}", chunk, "") for i, chunk in enumerate(split_html(text))]
+
         case, created = await self._store.run(
             lambda: sync.case_open(
                 person,
                 user_id,
                 lang,
-                facts.region or "",
-                facts.topic or "",
+                chosen.region or "",
+                chosen.topic or "",
                 config.staff_chat_id,
                 not open_now,
+                summary,
             )
         )
         self._open[person] = case.number
         if not created:
             return [text_reply(content, lang, "handoff_already_open", case=str(case.number))]
-        summary = summary_text(content, config, case.number, facts, waiting=not open_now)
-        await self._sender.send(
-            case.staff_chat_id, [Reply(summary)], f"case{case.number}", -case.number
-        )
+        self._sender.wake(case.staff_chat_id)
         logger.info("Case %d opened (%s)", case.number, "in hours" if open_now else "waiting")
         end = Button(content.text("btn_handoff_end", lang), build_handoff("end"))
         if open_now:

@@ -135,6 +135,10 @@ class Sender:
         )
         self._wake(chat_id)
 
+    def wake(self, chat_id: int) -> None:
+        """Deliver what was queued for ``chat_id`` directly in the store."""
+        self._wake(chat_id)
+
     async def start(self) -> None:
         """Deliver what was queued before a restart."""
         for chat_id in await self._store.run(self._store.sync.outbox_chats):

@@ -410,8 +410,14 @@ class Store:
         topic: str,
         staff_chat_id: int,
         left_outside_hours: bool,
+        summary: Callable[[int], list[tuple[str, str, str]]] | None = None,
     ) -> tuple[CaseRow, bool]:
-        """The person's open case, created now if they have none; (case, created)."""
+        """The person's open case, created now if they have none; (case, created).
+
+        ``summary`` gives the messages (key, HTML, markup) that open the case's topic for
+        its number; they are queued in the same transaction (thread ``-number``: the topic
+        is made when they are sent), so no case is ever stored without them.
+        """
         from django.db import IntegrityError, transaction  # noqa: PLC0415
 
         found = self.case_of(pseudonym)
@@ -429,6 +435,8 @@ class Store:
                     left_outside_hours=left_outside_hours,
                     created=_now(),
                 )
+                if summary is not None:
+                    self.outbox_add(staff_chat_id, summary(case.pk), thread_id=-case.pk)
         except IntegrityError:  # opened at the same moment elsewhere: that one stands
             again = self.case_of(pseudonym)
             if again is None:
