@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 GROUP_REPLY_EVERY_SECONDS = 900.0
 _group_replied: dict[int, float] = {}
+_forums_seen: set[int] = set()
 
 
 async def staff_group(update: Update, context: Context) -> None:
@@ -37,6 +38,10 @@ async def staff_group(update: Update, context: Context) -> None:
         return
     handoff = context.bot_data.services.handoff
     if not handoff.is_staff_chat(chat.id):
+        if chat.is_forum and chat.id not in _forums_seen:
+            # Setting up the staff group: its id is what content/handoff.yml needs.
+            _forums_seen.add(chat.id)
+            logger.info("A group with topics wrote to the bot: chat id %s", chat.id)
         return
     await handoff.on_staff(update)
     raise ApplicationHandlerStop

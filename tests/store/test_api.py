@@ -136,3 +136,21 @@ def test_expiry_keeps_an_open_case_and_drops_closed_ones(store: Store) -> None:
     assert list(Case.objects.filter(pseudonym="u-case-expire").values_list("pk", flat=True)) == [
         still
     ]
+
+
+def test_a_case_is_stored_with_its_summary_or_not_at_all(store: Store) -> None:
+    from store.models import Case, Outbox  # noqa: PLC0415
+
+    case, created = store.case_open(
+        "u-case-summary", 5, "en", "", "", -100778, False, lambda n: [(f"case{n}:0", "hi", "")]
+    )
+    assert created
+    row = Outbox.objects.get(key=f"case{case.number}:0")
+    assert (row.chat_id, row.thread_id) == (-100778, -case.number)
+
+    def broken(number: int) -> list[tuple[str, str, str]]:
+        raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError):
+        store.case_open("u-case-broken", 6, "en", "", "", -100778, False, broken)
+    assert not Case.objects.filter(pseudonym="u-case-broken").exists()
