@@ -143,6 +143,11 @@ class Conversation:
         self._keep_known(person, prefs, now, known[2] if known is not None else 0.0)
         return prefs
 
+    async def seen(self, person: str) -> None:
+        """Mark the person as seen now (written at most hourly): their messages to staff
+        count for the retention period like those to the bot."""
+        await self._remember(person)
+
     async def _remember(
         self, person: str, chosen_language: str | None = None, last_language: str | None = None
     ) -> None:

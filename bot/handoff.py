@@ -220,6 +220,7 @@ class Handoff:
                 f"r{update.update_id}",
                 case.thread_id or -case.number,
             )
+            await conversation.seen(person)
         return True
 
     async def forget(self, person: str) -> None:
@@ -327,12 +328,14 @@ class Handoff:
         else:
             header = content.text("handoff_from_person_anonymous", lang)
         body = text if text is not None else message.text
+        # Every answer from staff carries the way back to the bot.
+        end = (Button(content.text("btn_handoff_end", lang), build_handoff("end")),)
         if body is not None:
             if not body.strip():
                 return
-            await self._sender.send(case.chat_id, [Reply(f"{header}\n{body}")], key)
+            await self._sender.send(case.chat_id, [Reply(f"{header}\n{body}", end)], key)
         else:
-            await self._sender.send(case.chat_id, [Reply(header)], key)
+            await self._sender.send(case.chat_id, [Reply(header, end)], key)
             await self._sender.copy(
                 case.chat_id, message.chat_id, message.message_id, f"{key}:c", None
             )

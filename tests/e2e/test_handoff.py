@@ -128,6 +128,7 @@ async def test_relays_both_ways_and_closing(
     reply = (await bot.api.wait_sent(user, 4))[3]
     header = content.text("handoff_from_person_anonymous", "en")
     assert reply["text"] == f"{header}\nHello, I can help you with the flat."
+    assert buttons(reply) == [(content.text("btn_handoff_end", "en"), "hand:end")]
     bot.api.push(Updates.staff_text(STAFF, thread, "/signed Call us tomorrow at 10."))
     signed = (await bot.api.wait_sent(user, 5))[4]
     assert signed["text"].startswith(content.text("handoff_from_person", "en", name="Anna"))
