@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import PoradnykAction
+from actions.base import PoradnykAction, content_store
 from poradnyk.compose import Button, Reply, handoff_reply, menu_reply
 from poradnyk.content import Content
 from poradnyk.payload import build as build_payload
@@ -43,7 +44,9 @@ class ActionFallback(PoradnykAction):
 
 
 class ActionHandoff(PoradnykAction):
-    """Tells how to reach a person: organisations giving free personal advice."""
+    """Tells how to reach a person: organisations giving free personal advice, and tells
+    the adapter (a custom message) that the person asked for one, with their region and
+    the last topic, so it can offer the NGO staff group when one is set up."""
 
     def name(self) -> str:
         """The action name of domain.yml."""
@@ -54,3 +57,21 @@ class ActionHandoff(PoradnykAction):
     ) -> tuple[list[Reply], list[dict[str, Any]]]:
         """Handoff text with organisations near the user."""
         return [handoff_reply(content, lang, region)], []
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The organisations, then the wish for a person for the adapter."""
+        events = await super().run(dispatcher, tracker, domain)
+        content = content_store().get()
+        region = tracker.get_slot("region")
+        topic = tracker.get_slot("feedback_topic")
+        dispatcher.utter_message(
+            json_message={
+                "handoff": {
+                    "region": region if region in content.regions else "",
+                    "topic": topic if topic in content.topics else "",
+                }
+            }
+        )
+        return events

@@ -14,6 +14,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from bot.language import detect, hint_language, load_profiles_now
 from bot.rasa_client import RasaClient, RasaDown, RasaUnavailable
@@ -33,8 +34,10 @@ from poradnyk.compose import (
 from poradnyk.content import Content, ContentStore
 from poradnyk.payload import (
     CONTACTS_INTENT,
+    HANDOFF_INTENT,
     Payload,
     Subscription,
+    handoff_of,
     is_sendable,
     language_of,
     parse,
@@ -43,6 +46,9 @@ from poradnyk.payload import (
 from poradnyk.payload import build as build_payload
 from poradnyk.text import clean_text
 from store.api import AsyncStore, Prefs, Pseudonyms
+
+if TYPE_CHECKING:  # bot.handoff uses the conversation
+    from bot.handoff import Handoff
 
 __all__ = ["Conversation", "Deliver"]
 
@@ -79,6 +85,7 @@ class Conversation:
         # person -> (preferences, read at, last written at); this adapter is their writer.
         self._known: OrderedDict[str, tuple[Prefs, float, float]] = OrderedDict()
         self._deliver: Deliver | None = None
+        self._handoff: Handoff | None = None
         self.recovery = Recovery(rasa)
         self.recovery.set_handlers(self._answer_kept, self._park_kept)
 
@@ -100,6 +107,10 @@ class Conversation:
     def pseudonym(self, user_id: int) -> str:
         """The person's pseudonym (their key in every store, and Rasa's sender id)."""
         return self._pseudonyms.of(user_id)
+
+    def set_handoff(self, handoff: Handoff) -> None:
+        """Who takes over when a person asks for a person (bot/handoff.py)."""
+        self._handoff = handoff
 
     def set_deliver(self, deliver: Deliver) -> None:
         """Where answers to questions kept while Rasa was down are sent later."""
@@ -131,6 +142,11 @@ class Conversation:
         prefs = await self._store.prefs(person)
         self._keep_known(person, prefs, now, known[2] if known is not None else 0.0)
         return prefs
+
+    async def seen(self, person: str) -> None:
+        """Mark the person as seen now (written at most hourly): their messages to staff
+        count for the retention period like those to the bot."""
+        await self._remember(person)
 
     async def _remember(
         self, person: str, chosen_language: str | None = None, last_language: str | None = None
@@ -217,13 +233,20 @@ class Conversation:
                 return [*replies, menu_reply(self.content, lang, "unknown_command")]
             if not text.strip():
                 return [*replies, menu_reply(self.content, lang, "non_text")]
+            if self._handoff is not None:
+                self._handoff.heard(person, text)
             kept = Kept(user_id, text, telegram_language, update_id)
             return replies + await self._ask_rasa(person, text, lang, telegram_language, kept)
 
     async def on_button(
-        self, user_id: int, data: str | None, telegram_language: str | None
+        self,
+        user_id: int,
+        data: str | None,
+        telegram_language: str | None,
+        user_name: str | None = None,
     ) -> list[Reply]:
-        """Replies to a pressed button (``data`` decoded; None for a forgotten long payload)."""
+        """Replies to a pressed button (``data`` decoded; None for a forgotten long payload;
+        ``user_name`` reaches staff only if the person presses "send with my name")."""
         async with self.turn(user_id) as person:
             lang = await self.language(person, None, telegram_language)
             chosen = language_of(data or "")
@@ -236,6 +259,9 @@ class Conversation:
             subscription = subscription_of(data or "", self.content)
             if subscription is not None:
                 return await self._subscription(user_id, person, lang, subscription)
+            action = handoff_of(data or "")
+            if action is not None and self._handoff is not None:
+                return await self._handoff.press(user_id, person, lang, action, user_name)
             payload = parse(data or "")
             if payload is None or not is_sendable(payload, self.content, self._intents):
                 logger.info("Unknown or stale button data")
@@ -279,6 +305,7 @@ class Conversation:
             "forget": self.forget,
             "contacts": self.contacts,
             "subscribe": self.subscriptions,
+            "human": self.human,
         }
         return await commands.get(name, self.unknown_command)(user_id, telegram_language)
 
@@ -334,6 +361,14 @@ class Conversation:
                 person, build_payload(CONTACTS_INTENT), lang, telegram_language
             )
 
+    async def human(self, user_id: int, telegram_language: str | None) -> list[Reply]:
+        """/human: through Rasa like the typed wish (it knows the region and last topic)."""
+        async with self.turn(user_id) as person:
+            lang = await self.language(person, None, telegram_language)
+            return await self._ask_rasa(
+                person, build_payload(HANDOFF_INTENT), lang, telegram_language
+            )
+
     async def location(
         self, user_id: int, region: str | None, telegram_language: str | None
     ) -> list[Reply]:
@@ -356,6 +391,8 @@ class Conversation:
             lang = await self.language(person, None, telegram_language)
             for kept in self.recovery.drop(user_id):
                 await self._kept_done(kept)
+            if self._handoff is not None:
+                await self._handoff.forget(person)
             try:
                 await self._rasa.forget(person)
             except Exception as exc:
@@ -389,20 +426,30 @@ class Conversation:
                     # This request's failure (Rasa is up): once more, then give up on it.
                     logger.warning("Rasa could not answer (%s), attempt %d", exc, attempt)
                     if attempt == 2:
-                        return self._offline_reply(text, lang)
+                        return self._offline_reply(person, text, lang)
                     continue
                 self.recovery.record_ok()
-                return [Reply(m.text, m.buttons) for m in messages]
+                wish = next((m.handoff for m in messages if m.handoff is not None), None)
+                if wish is not None and self._handoff is not None:
+                    region, topic = wish.get("region"), wish.get("topic")
+                    offer = self._handoff.offer(person, lang, region, topic, kept is not None)
+                    if offer is not None:
+                        return offer
+                return [Reply(m.text, m.buttons) for m in messages if m.text or m.buttons]
         if kept is not None:
             self.recovery.keep(kept)
             if kept.update_id is not None:
                 update_id = kept.update_id
                 await self._store.run(lambda: self._store.sync.intake_keep(update_id))
-        return self._offline_reply(text, lang)
+        return self._offline_reply(person, text, lang)
 
-    def _offline_reply(self, text: str, lang: str) -> list[Reply]:
+    def _offline_reply(self, person: str, text: str, lang: str) -> list[Reply]:
         content = self.content
         payload = parse(text)
+        if payload is not None and payload.intent == HANDOFF_INTENT and self._handoff:
+            offer = self._handoff.offer(person, lang, None, None, typed=False)
+            if offer is not None:
+                return offer
         if payload is not None:
             reply = self._offline_payload_reply(content, payload, lang)
             if reply is not None:

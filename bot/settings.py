@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from poradnyk.languages import LANGUAGES
@@ -75,6 +76,21 @@ def _broadcast_rate(env: Mapping[str, str]) -> float:
     return rate
 
 
+def _clock(env: Mapping[str, str]) -> datetime | None:
+    raw = env.get("PORADNYK_HANDOFF_CLOCK", "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise SettingsError(
+            f"PORADNYK_HANDOFF_CLOCK must be a time like 2026-12-01T22:00+01:00, got {raw!r}"
+        ) from exc
+    if value.tzinfo is None:
+        raise SettingsError("PORADNYK_HANDOFF_CLOCK needs its offset, like +01:00")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the adapter needs to know about its environment."""
@@ -109,6 +125,10 @@ class Settings:
     quiet_hours: tuple[int, int] | None = (21, 8)
     """From hour to hour in Europe/Prague: no reminder or announcement is sent then."""
     broadcast_poll: float = 2.0
+    handoff_poll: float = 60.0
+    """How often open cases are checked for re-announcing (seconds)."""
+    handoff_clock: datetime | None = None
+    """Tests only (PORADNYK_HANDOFF_CLOCK): the time office hours are judged at."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -150,4 +170,6 @@ class Settings:
             reminder_time=_time_of_day(env, "PORADNYK_REMINDER_TIME", "10:00"),
             quiet_hours=_quiet_hours(env),
             broadcast_poll=_float(env, "PORADNYK_BROADCAST_POLL", 2.0),
+            handoff_poll=_float(env, "PORADNYK_HANDOFF_POLL", 60.0),
+            handoff_clock=_clock(env),
         )

@@ -3,7 +3,8 @@
 A button sends a Rasa payload, ``/intent`` or ``/intent{"entity":"value"}``, which Rasa
 turns into that intent without NLU; the language buttons send ``lang:xx``, which the
 adapter handles itself, and so are the subscription buttons (``sub:on:topic``,
-``sub:off:topic``, ``sub:toggle:topic``, ``sub:menu``). Telegram lets any client send any
+``sub:off:topic``, ``sub:toggle:topic``, ``sub:menu``) and the handoff buttons
+(``hand:send``, ``hand:name``, ``hand:cancel``, ``hand:end``). Telegram lets any client send any
 callback data, so what comes back is parsed strictly and accepted only if the bot could
 have sent it: a known intent, known entity names with string values, a known region, a
 follow-up the topic has, a topic people can subscribe to.
@@ -22,13 +23,18 @@ from poradnyk.languages import LANGUAGES
 __all__ = [
     "CONTACTS_INTENT",
     "ENTITY_NAMES",
+    "HANDOFF_ACTIONS",
+    "HANDOFF_INTENT",
+    "HANDOFF_PREFIX",
     "LANGUAGE_PREFIX",
     "REGION_CHOICE",
     "SUBSCRIPTION_PREFIX",
     "Payload",
     "Subscription",
     "build",
+    "build_handoff",
     "build_subscription",
+    "handoff_of",
     "is_sendable",
     "language_of",
     "parse",
@@ -44,6 +50,10 @@ ENTITY_NAMES = frozenset({"region", "sub"})
 SUBSCRIPTION_PREFIX = "sub:"
 """Subscription buttons: handled by the adapter itself, never sent to Rasa."""
 SUBSCRIPTION_ACTIONS = ("on", "off", "toggle", "menu")
+HANDOFF_INTENT = "human_handoff"
+HANDOFF_PREFIX = "hand:"
+"""Handoff buttons (consent, sharing the name, back to the bot): handled by the adapter."""
+HANDOFF_ACTIONS = ("send", "name", "cancel", "end")
 
 _GRAMMAR = re.compile(r"/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?", re.DOTALL)
 
@@ -136,3 +146,18 @@ def subscription_of(data: str, content: Content) -> Subscription | None:
     if action not in SUBSCRIPTION_ACTIONS or topic not in content.subscription_topics:
         return None
     return Subscription(action, topic)
+
+
+def build_handoff(action: str) -> str:
+    """The data of a handoff button: send (anonymous), name (with the name), cancel, end."""
+    if action not in HANDOFF_ACTIONS:
+        raise ValueError(f"not a handoff button: {action}")
+    return f"{HANDOFF_PREFIX}{action}"
+
+
+def handoff_of(data: str) -> str | None:
+    """The action of a handoff button, or None unless ``data`` is exactly one we send."""
+    if not data.startswith(HANDOFF_PREFIX):
+        return None
+    action = data[len(HANDOFF_PREFIX) :]
+    return action if action in HANDOFF_ACTIONS else None

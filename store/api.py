@@ -21,6 +21,7 @@ from typing import TypeVar
 
 __all__ = [
     "AsyncStore",
+    "CaseRow",
     "DeliveryRow",
     "OutboxMessage",
     "Prefs",
@@ -91,6 +92,7 @@ class Store:
         from store.models import (  # noqa: PLC0415
             Broadcast,
             CallbackKey,
+            Case,
             Delivery,
             Intake,
             Lease,
@@ -107,6 +109,7 @@ class Store:
         self._broadcast = Broadcast
         self._delivery = Delivery
         self._lease = Lease
+        self._case = Case
 
     def prefs(self, pseudonym: str) -> Prefs:
         """The person's preferences (defaults for someone new)."""
@@ -139,14 +142,17 @@ class Store:
         to be sent to them too); returns the rows deleted."""
         deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
         deleted += self._forget_subscriptions(pseudonym)
+        deleted += self._forget_cases(pseudonym)
         self.wipe_log()
         return deleted
 
     def expire(self, pseudonym: str) -> int:
         """The retention purge of a silent person: their conversation data goes, but not
-        a subscription they chose (it lasts until they unsubscribe or /forget)."""
+        a subscription they chose (it lasts until they unsubscribe or /forget), nor a case
+        still open."""
         deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
-        return deleted
+        closed, _ = self._case.objects.filter(pseudonym=pseudonym, state=self._case.CLOSED).delete()
+        return deleted + closed
 
     def _forget_subscriptions(self, pseudonym: str) -> int:
         deleted, _ = self._subscription.objects.filter(pseudonym=pseudonym).delete()
@@ -243,23 +249,65 @@ class Store:
 
     # --- outbox: answers kept until Telegram has them ---------------------------------
 
-    def outbox_add(self, chat_id: int, messages: list[tuple[str, str, str]]) -> None:
-        """Queue messages (key, HTML text, markup JSON) for a chat; known keys are skipped."""
+    def outbox_add(
+        self, chat_id: int, messages: list[tuple[str, str, str]], thread_id: int | None = None
+    ) -> None:
+        """Queue messages (key, HTML text, markup JSON) for a chat (and forum topic);
+        known keys are skipped."""
         now = _now()
         rows = [
             self._outbox(
-                key=key, chat_id=chat_id, text=text, markup=markup, created=now, not_before=now
+                key=key,
+                chat_id=chat_id,
+                text=text,
+                markup=markup,
+                created=now,
+                not_before=now,
+                thread_id=thread_id,
             )
             for key, text, markup in messages
         ]
         self._outbox.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def outbox_add_copy(
+        self, key: str, chat_id: int, from_chat: int, message_id: int, thread_id: int | None
+    ) -> None:
+        """Queue a copy of message ``message_id`` of ``from_chat`` (a known key is skipped)."""
+        now = _now()
+        row = self._outbox(
+            key=key,
+            chat_id=chat_id,
+            created=now,
+            not_before=now,
+            thread_id=thread_id,
+            copy_from=from_chat,
+            copy_id=message_id,
+        )
+        self._outbox.objects.bulk_create([row], ignore_conflicts=True)
+
+    def outbox_retarget(self, chat_id: int, old_thread: int, new_thread: int) -> int:
+        """Send what waits for a forum topic that is gone into its replacement."""
+        rows = self._outbox.objects.filter(
+            chat_id=chat_id, thread_id=old_thread, state=self._outbox.PENDING
+        )
+        return rows.update(thread_id=new_thread)
 
     def outbox_next(self, chat_id: int) -> OutboxMessage | None:
         """The oldest message still to send to a chat."""
         row = (
             self._outbox.objects.filter(chat_id=chat_id, state=self._outbox.PENDING)
             .order_by("id")
-            .values_list("id", "text", "markup", "created", "not_before", "attempts")
+            .values_list(
+                "id",
+                "text",
+                "markup",
+                "created",
+                "not_before",
+                "attempts",
+                "thread_id",
+                "copy_from",
+                "copy_id",
+            )
             .first()
         )
         return OutboxMessage(chat_id, *row) if row else None
@@ -277,7 +325,7 @@ class Store:
     def outbox_sent(self, message_id: int) -> None:
         """Delivered: keep only the key (so the answer is never queued again)."""
         self._outbox.objects.filter(pk=message_id).update(
-            state=self._outbox.SENT, chat_id=0, text="", markup=""
+            state=self._outbox.SENT, chat_id=0, text="", markup="", copy_from=None
         )
 
     def outbox_later(self, message_id: int, not_before: datetime) -> None:
@@ -293,7 +341,7 @@ class Store:
         rows = self._outbox.objects.filter(chat_id=chat_id, state=self._outbox.PENDING)
         if message_id is not None:
             rows = rows.filter(pk=message_id)
-        return rows.update(state=self._outbox.FAILED, chat_id=0, text="", markup="")
+        return rows.update(state=self._outbox.FAILED, chat_id=0, text="", markup="", copy_from=None)
 
     def purge_done(self, older_than: timedelta) -> int:
         """Drop handled updates and sent messages older than ``older_than``."""
@@ -344,6 +392,110 @@ class Store:
 
         rows = self._subscription.objects.values("topic").annotate(n=Count("id"))
         return {row["topic"]: row["n"] for row in rows}
+
+    # --- cases: people handed to NGO staff --------------------------------------------
+
+    def _case_row(self, case: object) -> CaseRow:
+        return CaseRow(
+            number=case.pk,  # type: ignore[attr-defined]
+            **{f: getattr(case, f) for f in CaseRow.__dataclass_fields__ if f != "number"},
+        )
+
+    def case_open(
+        self,
+        pseudonym: str,
+        chat_id: int,
+        language: str,
+        region: str,
+        topic: str,
+        staff_chat_id: int,
+        left_outside_hours: bool,
+        summary: Callable[[int], list[tuple[str, str, str]]] | None = None,
+    ) -> tuple[CaseRow, bool]:
+        """The person's open case, created now if they have none; (case, created).
+
+        ``summary`` gives the messages (key, HTML, markup) that open the case's topic for
+        its number; they are queued in the same transaction (thread ``-number``: the topic
+        is made when they are sent), so no case is ever stored without them.
+        """
+        from django.db import IntegrityError, transaction  # noqa: PLC0415
+
+        found = self.case_of(pseudonym)
+        if found is not None:
+            return found, False
+        try:
+            with transaction.atomic():
+                case = self._case.objects.create(
+                    pseudonym=pseudonym,
+                    chat_id=chat_id,
+                    language=language,
+                    region=region,
+                    topic=topic,
+                    staff_chat_id=staff_chat_id,
+                    left_outside_hours=left_outside_hours,
+                    created=_now(),
+                )
+                if summary is not None:
+                    self.outbox_add(staff_chat_id, summary(case.pk), thread_id=-case.pk)
+        except IntegrityError:  # opened at the same moment elsewhere: that one stands
+            again = self.case_of(pseudonym)
+            if again is None:
+                raise
+            return again, False
+        return self._case_row(case), True
+
+    def case_of(self, pseudonym: str) -> CaseRow | None:
+        """The person's open case, if any."""
+        case = self._case.objects.filter(pseudonym=pseudonym, state=self._case.OPEN).first()
+        return self._case_row(case) if case else None
+
+    def case_get(self, number: int) -> CaseRow | None:
+        """The case ``number`` (open or closed)."""
+        case = self._case.objects.filter(pk=number).first()
+        return self._case_row(case) if case else None
+
+    def case_in_thread(self, staff_chat_id: int, thread_id: int) -> CaseRow | None:
+        """The case whose forum topic is ``thread_id`` (the newest, if a topic was reused)."""
+        case = (
+            self._case.objects.filter(staff_chat_id=staff_chat_id, thread_id=thread_id)
+            .order_by("-pk")
+            .first()
+        )
+        return self._case_row(case) if case else None
+
+    def cases_open(self) -> list[CaseRow]:
+        """Every open case, oldest first."""
+        rows = self._case.objects.filter(state=self._case.OPEN).order_by("pk")
+        return [self._case_row(c) for c in rows]
+
+    def case_update(self, number: int, **fields: object) -> None:
+        """Set ``fields`` (thread_id, region, last_staff, announced) of a case."""
+        allowed = {"thread_id", "region", "last_staff", "announced"}
+        if not set(fields) <= allowed:
+            raise ValueError(f"cannot set {sorted(set(fields) - allowed)} of a case")
+        self._case.objects.filter(pk=number).update(**fields)
+
+    def case_close(self, number: int) -> CaseRow | None:
+        """Close an open case (its chat id is cleared); the case as it was, or None if it
+        was not open."""
+        case = self.case_get(number)
+        if case is None or case.state != self._case.OPEN:
+            return None
+        closed = self._case.objects.filter(pk=number, state=self._case.OPEN).update(
+            state=self._case.CLOSED, chat_id=0
+        )
+        return case if closed else None
+
+    def _forget_cases(self, pseudonym: str) -> int:
+        chats = list(
+            self._case.objects.filter(pseudonym=pseudonym).values_list("chat_id", flat=True)
+        )
+        deleted, _ = self._case.objects.filter(pseudonym=pseudonym).delete()
+        # Their messages still waiting to be copied to staff go too.
+        copies, _ = self._outbox.objects.filter(
+            copy_from__in=[c for c in chats if c], state=self._outbox.PENDING
+        ).delete()
+        return deleted + copies
 
     # --- the lease: one sender among all adapter replicas ------------------------------
 
@@ -564,7 +716,7 @@ class Progress:
 
 @dataclass(frozen=True)
 class OutboxMessage:
-    """A message waiting to be sent."""
+    """A message waiting to be sent (a text, or a copy of ``copy_from``'s ``copy_id``)."""
 
     chat_id: int
     id: int
@@ -573,6 +725,33 @@ class OutboxMessage:
     created: datetime
     not_before: datetime
     attempts: int
+    thread_id: int | None = None
+    copy_from: int | None = None
+    copy_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A person handed to staff, and where staff talk about them."""
+
+    number: int
+    pseudonym: str
+    chat_id: int
+    language: str
+    region: str
+    topic: str
+    staff_chat_id: int
+    thread_id: int | None
+    state: str
+    left_outside_hours: bool
+    created: datetime
+    last_staff: datetime | None
+    announced: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether staff still talk with the person."""
+        return self.state == "open"
 
 
 class AsyncStore:

@@ -9,6 +9,7 @@ from django.db import models
 __all__ = [
     "Broadcast",
     "CallbackKey",
+    "Case",
     "Delivery",
     "Intake",
     "Lease",
@@ -62,6 +63,11 @@ class Outbox(models.Model):
     ``key`` names what the message answers (an update and the message's place in the
     answer), so handling an update twice queues its answer once. ``chat_id`` and
     ``text`` are cleared once the message is sent.
+
+    ``thread_id`` sends into a forum topic (the staff group of the handoff; a negative
+    value stands for "the topic of case -thread_id", still to be created). ``copy_from``
+    and ``copy_id`` make it a copy of that message (copyMessage) instead of a text: a
+    person's message relayed to staff is never stored, only its place.
     """
 
     PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -74,6 +80,41 @@ class Outbox(models.Model):
     created = models.DateTimeField()
     not_before = models.DateTimeField(db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    thread_id = models.BigIntegerField(null=True, blank=True)
+    copy_from = models.BigIntegerField(null=True, blank=True)
+    copy_id = models.BigIntegerField(null=True, blank=True)
+
+
+class Case(models.Model):
+    """A person handed to NGO staff: one forum topic of the staff group per case.
+
+    The case number (``id``) is all staff learn of who it is, with the language, region
+    and the bot's last topic the person agreed to show. ``chat_id`` (the private chat,
+    needed to send staff replies) is kept only while the case is open, like a
+    subscription's; /forget deletes the case.
+    """
+
+    OPEN, CLOSED = "open", "closed"
+
+    pseudonym = models.CharField(max_length=40, db_index=True)
+    chat_id = models.BigIntegerField()
+    language = models.CharField(max_length=2)
+    region = models.CharField(max_length=40, blank=True)
+    topic = models.CharField(max_length=40, blank=True)
+    staff_chat_id = models.BigIntegerField()
+    thread_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    state = models.CharField(max_length=6, default=OPEN, db_index=True)
+    left_outside_hours = models.BooleanField(default=False)
+    created = models.DateTimeField()
+    last_staff = models.DateTimeField(null=True, blank=True)
+    announced = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["pseudonym"], condition=models.Q(state="open"), name="one_open_case"
+            )
+        ]
 
 
 class Subscription(models.Model):

@@ -147,6 +147,24 @@ async def test_handoff_gives_organisations_with_contacts() -> None:
     assert "☎️" in messages[0]["text"] or "🌐" in messages[0]["text"]
 
 
+async def test_handoff_tells_the_adapter_the_region_and_last_topic() -> None:
+    slots = {"region": "praha", "feedback_topic": "housing"}
+    messages, _ = await run(ActionHandoff(), tracker("human_handoff", language="en", slots=slots))
+    assert messages[-1]["custom"] == {"handoff": {"region": "praha", "topic": "housing"}}
+    slots = {"region": "atlantis", "feedback_topic": "nonsense"}
+    messages, _ = await run(ActionHandoff(), tracker("human_handoff", language="en", slots=slots))
+    assert messages[-1]["custom"] == {"handoff": {"region": "", "topic": ""}}
+
+
+async def test_emergency_gives_the_hotlines_first_and_a_person_after() -> None:
+    messages, _ = await run(ActionAnswer(), tracker("emergency", language="en"))
+    content = content_store().get()
+    assert messages[0]["text"].startswith(f"**{content.topics['emergency'].title.en}**")
+    assert "112" in messages[0]["text"]
+    last = messages[0]["buttons"][-1]
+    assert (last["title"], last["payload"]) == (content.text("btn_handoff", "en"), "/human_handoff")
+
+
 async def test_feedback_no_leads_to_a_person_and_clears_the_topic() -> None:
     messages, events = await run(
         ActionFeedback(), tracker("deny", language="en", slots={"feedback_topic": "housing"})

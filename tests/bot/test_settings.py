@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.settings import Settings, SettingsError
@@ -51,11 +53,21 @@ def test_values_from_environment() -> None:
         {"PORADNYK_TYPING_AFTER": "soon"},
         {"PORADNYK_HEALTH_PORT": "eighty"},
         {"TELEGRAM_WEBHOOK_URL": "https://example.org/telegram"},  # no secret
+        {"PORADNYK_HANDOFF_CLOCK": "saturday noon"},
+        {"PORADNYK_HANDOFF_CLOCK": "2026-12-05T12:00"},  # no offset: whose noon?
+        {"PORADNYK_HANDOFF_POLL": "often"},
     ],
 )
 def test_invalid_values_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError):
         Settings.from_env(env)
+
+
+def test_the_handoff_clock_is_read_once_with_its_offset() -> None:
+    s = Settings.from_env({"PORADNYK_HANDOFF_CLOCK": "2026-12-05T12:00+01:00"})
+    assert s.handoff_clock is not None and s.handoff_clock.utcoffset() == timedelta(hours=1)
+    assert Settings.from_env({}).handoff_clock is None
+    assert Settings.from_env({}).handoff_poll == 60.0
 
 
 def test_settings_repr_never_shows_the_token() -> None:

@@ -75,3 +75,82 @@ async def test_async_store_runs_calls_off_the_event_loop(store: Store) -> None:
     assert (await async_store.prefs("u-async")).chosen_language == "en"
     assert seen != loop_thread
     async_store.close()
+
+
+def _case(store: Store, person: str, chat: int = 555) -> int:
+    case, created = store.case_open(person, chat, "uk", "praha", "housing", -100777, False)
+    assert created
+    return case.number
+
+
+def test_one_open_case_per_person_and_its_topic(store: Store) -> None:
+    number = _case(store, "u-case-1")
+    again, created = store.case_open("u-case-1", 555, "uk", "", "", -100777, False)
+    assert (again.number, created) == (number, False)
+    store.case_update(number, thread_id=42)
+    found = store.case_in_thread(-100777, 42)
+    assert found is not None and found.number == number and found.is_open
+    with pytest.raises(ValueError):
+        store.case_update(number, chat_id=1)
+    closed = store.case_close(number)
+    assert closed is not None and closed.chat_id == 555
+    assert store.case_close(number) is None  # closing twice does nothing
+    after = store.case_get(number)
+    assert after is not None and not after.is_open and after.chat_id == 0
+    assert store.case_of("u-case-1") is None
+    assert store.case_open("u-case-1", 555, "uk", "", "", -100777, False)[1]  # a new case
+
+
+def test_topic_sends_are_retargeted_and_copies_forget_their_source(store: Store) -> None:
+    store.outbox_add(-100777, [("t-case:0", "summary", "")], thread_id=-9001)
+    store.outbox_add_copy("t-copy", -100777, 987, 12, -9001)
+    assert store.outbox_retarget(-100777, -9001, 77) == 2
+    first = store.outbox_next(-100777)
+    assert first is not None and first.thread_id == 77 and first.copy_from is None
+    store.outbox_sent(first.id)
+    copy = store.outbox_next(-100777)
+    assert copy is not None and (copy.copy_from, copy.copy_id, copy.thread_id) == (987, 12, 77)
+    store.outbox_sent(copy.id)
+    from store.models import Outbox  # noqa: PLC0415
+
+    assert Outbox.objects.get(key="t-copy").copy_from is None
+
+
+def test_forget_deletes_cases_and_copies_still_waiting(store: Store) -> None:
+    from store.models import Case, Outbox  # noqa: PLC0415
+
+    number = _case(store, "u-case-forget", chat=8_765_001)
+    store.outbox_add_copy("t-forget-copy", -100777, 8_765_001, 3, -number)
+    store.forget("u-case-forget")
+    assert not Case.objects.filter(pseudonym="u-case-forget").exists()
+    assert not Outbox.objects.filter(key="t-forget-copy").exists()
+
+
+def test_expiry_keeps_an_open_case_and_drops_closed_ones(store: Store) -> None:
+    from store.models import Case  # noqa: PLC0415
+
+    closed = _case(store, "u-case-expire")
+    store.case_close(closed)
+    still = _case(store, "u-case-expire")
+    store.expire("u-case-expire")
+    assert list(Case.objects.filter(pseudonym="u-case-expire").values_list("pk", flat=True)) == [
+        still
+    ]
+
+
+def test_a_case_is_stored_with_its_summary_or_not_at_all(store: Store) -> None:
+    from store.models import Case, Outbox  # noqa: PLC0415
+
+    case, created = store.case_open(
+        "u-case-summary", 5, "en", "", "", -100778, False, lambda n: [(f"case{n}:0", "hi", "")]
+    )
+    assert created
+    row = Outbox.objects.get(key=f"case{case.number}:0")
+    assert (row.chat_id, row.thread_id) == (-100778, -case.number)
+
+    def broken(number: int) -> list[tuple[str, str, str]]:
+        raise RuntimeError("rendering failed")
+
+    with pytest.raises(RuntimeError):
+        store.case_open("u-case-broken", 6, "en", "", "", -100778, False, broken)
+    assert not Case.objects.filter(pseudonym="u-case-broken").exists()
