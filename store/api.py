@@ -110,6 +110,9 @@ class Store:
         self._delivery = Delivery
         self._lease = Lease
         self._case = Case
+        from store.hotpath import HotPath  # noqa: PLC0415
+
+        self._hot = HotPath()
 
     def prefs(self, pseudonym: str) -> Prefs:
         """The person's preferences (defaults for someone new)."""
@@ -205,16 +208,8 @@ class Store:
 
     def intake_add(self, updates: list[tuple[int, str]]) -> list[int]:
         """Store new updates (id, raw JSON); returns the ids not seen before, in order."""
-        ids = [update_id for update_id, _ in updates]
-        seen = set(self._intake.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        now = _now()
-        new = [
-            self._intake(update_id=i, raw=raw, received=now, attempts=1)
-            for i, raw in updates
-            if i not in seen
-        ]
-        self._intake.objects.bulk_create(new, ignore_conflicts=True)
-        return [row.update_id for row in new]
+        new = self._hot.intake_add(updates, _now())
+        return [update_id for update_id, _ in updates if update_id in new]
 
     def intake_pending(self) -> list[tuple[int, str, str]]:
         """(id, raw, state) of updates not yet handled (new, or kept for when Rasa is
@@ -225,11 +220,7 @@ class Store:
 
     def intake_start(self, update_id: int) -> int:
         """Count one more attempt at an update; returns the attempts so far."""
-        from django.db.models import F  # noqa: PLC0415
-
-        self._intake.objects.filter(pk=update_id).update(attempts=F("attempts") + 1)
-        row = self._intake.objects.filter(pk=update_id).values_list("attempts", flat=True)
-        return int(row.first() or 0)
+        return self._hot.intake_start(update_id)
 
     def intake_keep(self, update_id: int) -> None:
         """Keep an update's words until Rasa is back."""
@@ -238,9 +229,7 @@ class Store:
     def intake_done(self, update_id: int, kept_too: bool = False) -> None:
         """Mark an update handled and forget its content (a kept one only if ``kept_too``)."""
         states = [self._intake.NEW, self._intake.KEPT] if kept_too else [self._intake.NEW]
-        self._intake.objects.filter(pk=update_id, state__in=states).update(
-            state=self._intake.DONE, raw=""
-        )
+        self._hot.intake_done(update_id, states)
 
     def last_update_id(self) -> int | None:
         """The newest update ever stored (polling continues after it)."""
@@ -254,20 +243,7 @@ class Store:
     ) -> None:
         """Queue messages (key, HTML text, markup JSON) for a chat (and forum topic);
         known keys are skipped."""
-        now = _now()
-        rows = [
-            self._outbox(
-                key=key,
-                chat_id=chat_id,
-                text=text,
-                markup=markup,
-                created=now,
-                not_before=now,
-                thread_id=thread_id,
-            )
-            for key, text, markup in messages
-        ]
-        self._outbox.objects.bulk_create(rows, ignore_conflicts=True)
+        self._hot.outbox_add(chat_id, messages, _now(), thread_id)
 
     def outbox_add_copy(
         self, key: str, chat_id: int, from_chat: int, message_id: int, thread_id: int | None
@@ -294,22 +270,7 @@ class Store:
 
     def outbox_next(self, chat_id: int) -> OutboxMessage | None:
         """The oldest message still to send to a chat."""
-        row = (
-            self._outbox.objects.filter(chat_id=chat_id, state=self._outbox.PENDING)
-            .order_by("id")
-            .values_list(
-                "id",
-                "text",
-                "markup",
-                "created",
-                "not_before",
-                "attempts",
-                "thread_id",
-                "copy_from",
-                "copy_id",
-            )
-            .first()
-        )
+        row = self._hot.outbox_next(chat_id)
         return OutboxMessage(chat_id, *row) if row else None
 
     def outbox_sent_then_next(self, message_id: int, chat_id: int) -> OutboxMessage | None:
@@ -324,9 +285,7 @@ class Store:
 
     def outbox_sent(self, message_id: int) -> None:
         """Delivered: keep only the key (so the answer is never queued again)."""
-        self._outbox.objects.filter(pk=message_id).update(
-            state=self._outbox.SENT, chat_id=0, text="", markup="", copy_from=None
-        )
+        self._hot.outbox_sent(message_id)
 
     def outbox_later(self, message_id: int, not_before: datetime) -> None:
         """Try again at ``not_before``."""

@@ -154,3 +154,45 @@ def test_a_case_is_stored_with_its_summary_or_not_at_all(store: Store) -> None:
     with pytest.raises(RuntimeError):
         store.case_open("u-case-broken", 6, "en", "", "", -100778, False, broken)
     assert not Case.objects.filter(pseudonym="u-case-broken").exists()
+
+
+def test_intake_stores_each_update_once_in_order(store: Store) -> None:
+    assert store.intake_add([(9003, "{}"), (9001, "{}"), (9002, "{}")]) == [9003, 9001, 9002]
+    assert store.intake_add([(9002, "{}"), (9004, '{"a": 1}')]) == [9004]
+    assert store.intake_start(9004) == 2
+    assert store.intake_start(9004) == 3
+    assert store.intake_start(123456789) == 0
+    pending = {update_id: (raw, state) for update_id, raw, state in store.intake_pending()}
+    assert pending[9004] == ('{"a": 1}', "new")
+
+
+def test_a_handled_update_keeps_no_content_and_a_kept_one_waits(store: Store) -> None:
+    from store.models import Intake  # noqa: PLC0415 - only after setup_django()
+
+    store.intake_add([(9101, '{"text": "a"}'), (9102, '{"text": "b"}')])
+    store.intake_keep(9102)
+    store.intake_done(9101)
+    store.intake_done(9102)  # kept for when Rasa is back: not done yet
+    assert Intake.objects.get(pk=9101).raw == ""
+    assert Intake.objects.get(pk=9102).state == Intake.KEPT
+    store.intake_done(9102, kept_too=True)
+    assert Intake.objects.filter(pk__in=[9101, 9102], state=Intake.DONE, raw="").count() == 2
+
+
+def test_outbox_hands_out_a_chats_messages_in_order_and_never_twice(store: Store) -> None:
+    from store.models import Outbox  # noqa: PLC0415 - only after setup_django()
+
+    before = timezone.now()
+    store.outbox_add(777, [("k1:0", "first", "{}"), ("k1:1", "second", "")])
+    store.outbox_add(777, [("k1:0", "first again", "{}")])  # a key already queued
+    first = store.outbox_next(777)
+    assert first is not None
+    assert (first.text, first.markup, first.attempts, first.chat_id) == ("first", "{}", 0, 777)
+    assert before <= first.created <= timezone.now()
+    assert first.not_before == first.created
+    second = store.outbox_sent_then_next(first.id, 777)
+    assert second is not None
+    assert second.text == "second"
+    assert store.outbox_sent_then_next(second.id, 777) is None
+    sent = Outbox.objects.get(key="k1:0")
+    assert (sent.state, sent.chat_id, sent.text) == (Outbox.SENT, 0, "")
