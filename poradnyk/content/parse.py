@@ -51,6 +51,8 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "cmd_privacy", "cmd_forget", "forget_failed", "btn_private_chat", "expired_statement",
     "stale_caution", "cmd_subscribe", "subscribe_menu", "subscribe_none", "subscribed",
     "unsubscribed", "btn_subscribe", "btn_unsubscribe", "btn_subscriptions", "reminder_heading",
+    "feedback_no", "feedback_already", "btn_missing", "missing_prompt", "inbox_consent",
+    "btn_keep_yes", "btn_keep_no", "inbox_kept", "inbox_not_kept", "inbox_gone",
 )  # fmt: skip
 
 REMIND_MAX_DAYS = 366

@@ -16,6 +16,7 @@ from actions.conversation import ActionGreet, ActionOutOfScope
 from actions.fallback import ActionFallback, ActionHandoff
 from actions.feedback import ActionFeedback
 from actions.guidance import ActionAnswer
+from poradnyk.compose import answer_version
 
 REPO = Path(__file__).resolve().parents[2]
 DOMAIN: dict[str, Any] = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
@@ -76,7 +77,8 @@ async def test_answer_is_in_the_reply_language_with_source_date_and_buttons(lang
     assert topic.sources[0] in text
     assert topic.reviewed.strftime("%d.%m.%Y") in text
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert "/affirm" in payloads and "/bot_capabilities" in payloads
+    version = answer_version(content, "health_insurance")
+    assert f"fb:y:health_insurance:::{version}" in payloads and "/bot_capabilities" in payloads
     assert '/ngo_contacts{"sub":"region"}' in payloads  # region unknown: offer the choice
     assert events == [slot("language", lang), slot("feedback_topic", "health_insurance")]
 
