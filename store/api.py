@@ -633,17 +633,18 @@ class Store:
         votes, _ = self._vote.objects.filter(day__lt=today - timedelta(days=vote_days)).delete()
         return inbox + votes
 
-    def daily_counts(self, since: date) -> list[tuple[date, str, str, str, int]]:
-        """(day, kind, topic, language, count) from ``since`` on."""
-        rows = self._daily.objects.filter(day__gte=since).order_by("day", "kind", "topic")
+    def daily_counts(self, since: date, until: date) -> list[tuple[date, str, str, str, int]]:
+        """(day, kind, topic, language, count) from ``since`` to ``until``."""
+        rows = self._daily.objects.filter(day__gte=since, day__lte=until)
+        rows = rows.order_by("day", "kind", "topic")
         return list(rows.values_list("day", "kind", "topic", "language", "count"))
 
-    def feedback_counts(self, since: date) -> list[tuple[str, str, str, bool, int]]:
-        """(topic, sub, version, helpful, votes) from ``since`` on."""
+    def feedback_counts(self, since: date, until: date) -> list[tuple[str, str, str, bool, int]]:
+        """(topic, sub, version, helpful, votes) from ``since`` to ``until``."""
         from django.db.models import Sum  # noqa: PLC0415
 
         rows = (
-            self._feedback.objects.filter(day__gte=since)
+            self._feedback.objects.filter(day__gte=since, day__lte=until)
             .values("topic", "sub", "version", "helpful")
             .annotate(n=Sum("count"))
             .order_by("topic", "sub", "version", "helpful")

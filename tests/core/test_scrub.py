@@ -28,7 +28,7 @@ CORPUS = [
     ("pasport nomer ET 123987 ne pryimaiut", "ET 123987", "document"),
     # IBANs and accounts
     ("IBAN CZ65 0800 0000 1920 0014 5399 for the benefit", "CZ65 0800 0000 1920 0014 5399", "iban"),
-    ("рахунок UA213223130000026007233566001 в Приватбанку", "UA213223130000026007233566001", "iban"),
+    ("рахунок UA213223130000026007233566001 в банку", "UA213223130000026007233566001", "iban"),
     ("účet 19-2000145399/0800 nepřišly peníze", "19-2000145399/0800", "iban"),
     # street addresses
     ("bydlím Vinohradská 1234/56, Praha 2", "Vinohradská 1234/56", "address"),
