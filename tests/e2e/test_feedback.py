@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
+import shutil
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from harness.bot_api import Updates
-from harness.stack import Stack
+from harness.stack import REPO_ROOT, Stack
 from poradnyk.compose import answer_version
 from poradnyk.content import Content
 from poradnyk.payload import feedback_of
@@ -160,3 +163,45 @@ async def _eventually_gone(stores: list[Any], needle: str, seconds: float = 10.0
             return True
         await asyncio.sleep(0.2)
     return False
+
+
+async def test_the_same_question_twice_is_one_inbox_entry_and_becomes_an_example(
+    start_bot: StartBot, content: Content, tmp_path: Path
+) -> None:
+    bot = await start_bot()
+    tag = next(_ids)
+    # The same unclear words, in Latin letters and in Cyrillic, from two people.
+    asked = [f"{UNCLEAR} {tag}", f"ксqзв блорп ммф тррк {tag}"]
+    for words in asked:
+        user = new_user()
+        bot.api.push(Updates.text(user, words, language_code="uk"))
+        sent = await bot.api.wait_sent(user, 2)
+        assert sent[1]["text"] == content.text("inbox_consent", "uk")
+        keep = [d for _, d in buttons(sent[1]) if d.startswith("keep:y:")]
+        bot.api.push(Updates.button(user, keep[0], language_code="uk"))
+        await bot.api.wait_sent(user, 3)
+    nlu = Path(shutil.copytree(REPO_ROOT / "nlu_data", tmp_path / "nlu_data"))
+    page, written = await asyncio.to_thread(_train_from_the_console, str(tag), nlu)
+    assert "×2" in page
+    assert all(page.count(words) == 1 for words in asked)
+    assert [line.strip() for line in written.splitlines()[-2:]] == [f"- {w}" for w in asked[::-1]]
+    assert not any(w in (REPO_ROOT / "nlu_data/topics/housing.yml").read_text() for w in asked)
+
+
+def _train_from_the_console(tag: str, nlu: Path) -> tuple[str, str]:
+    """As an editor in the console: the inbox page, then "add as a training example"."""
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.test import Client, override_settings  # noqa: PLC0415
+
+    from console.editorial import roles  # noqa: PLC0415
+
+    editor = get_user_model().objects.create(username=f"inbox-editor-{tag}")
+    roles.assign(editor, roles.EDITOR)
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(editor)
+    with override_settings(PORADNYK_NLU_DIR=nlu):
+        page = client.get("/insights/inbox/").content.decode()
+        ids = re.findall(rf'<q>[^<]*{tag}</q>.*?name="ids" value="([\d,]+)"', page, re.DOTALL)
+        assert len(ids) == 1, page
+        client.post("/insights/inbox/act/", {"ids": ids[0], "action": "train", "topic": "housing"})
+    return page, (nlu / "topics" / "housing.yml").read_text(encoding="utf-8")
