@@ -65,6 +65,8 @@ _LAST_SEEN_EVERY_SECONDS = 3600.0
 _PREFS_KEPT = 10_000
 _PENDING_SECONDS = 1800.0
 """A question waits this long in memory for the person's yes or no (never on disk)."""
+_MISSING_SECONDS = 600.0
+"""After "tell us what was missing", the next message is taken as the answer this long."""
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,11 @@ class Conversation:
             consent = consent_of(data or "", self.content)
             if consent is not None:
                 return await self._consent(person, lang, consent)
+            waiting = self._pending.get(person)
+            if waiting is not None and waiting.text is None:
+                # They moved on instead of writing what was missing: their next message
+                # is a question again.
+                del self._pending[person]
             payload = parse(data or "")
             if payload is None or not is_sendable(payload, self.content, self._intents):
                 logger.info("Unknown or stale button data")
@@ -309,9 +316,10 @@ class Conversation:
 
     def _take_pending(self, person: str) -> _Pending | None:
         pending = self._pending.pop(person, None)
-        if pending is None or time.monotonic() - pending.at > _PENDING_SECONDS:
+        if pending is None:
             return None
-        return pending
+        limit = _MISSING_SECONDS if pending.text is None else _PENDING_SECONDS
+        return pending if time.monotonic() - pending.at <= limit else None
 
     async def _feedback(self, person: str, lang: str, pressed: Feedback) -> list[Reply]:
         """Helpful / not helpful (counted once per answer and person), or "what was
