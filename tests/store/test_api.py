@@ -80,11 +80,21 @@ async def test_async_store_runs_calls_off_the_event_loop(store: Store) -> None:
 def test_one_vote_per_answer_and_person_and_the_count_holds_nobody(store: Store) -> None:
     from store.models import AnswerVote, FeedbackCount  # noqa: PLC0415
 
-    vote = {"sub": "deposit", "language": "cs", "region": "praha", "version": "20260228-aaaaaa"}
-    assert store.vote("u-voter-1", topic="housing", helpful=True, **vote)
-    assert not store.vote("u-voter-1", topic="housing", helpful=False, **vote)  # again: no
-    assert store.vote("u-voter-2", topic="housing", helpful=True, **vote)
-    assert store.vote("u-voter-1", topic="housing", helpful=True, **{**vote, "sub": None})
+    def vote(person: str, helpful: bool, sub: str | None = "deposit") -> bool:
+        return store.vote(
+            person,
+            topic="housing",
+            sub=sub,
+            language="cs",
+            region="praha",
+            version="20260228-aaaaaa",
+            helpful=helpful,
+        )
+
+    assert vote("u-voter-1", True)
+    assert not vote("u-voter-1", False)  # again: not counted
+    assert vote("u-voter-2", True)
+    assert vote("u-voter-1", True, sub=None)  # another answer
     row = FeedbackCount.objects.get(topic="housing", sub="deposit", version="20260228-aaaaaa")
     assert (row.count, row.helpful, row.language, row.region) == (2, True, "cs", "praha")
     field_names = {f.name for f in FeedbackCount._meta.get_fields()}
