@@ -354,9 +354,10 @@ class Conversation:
             return [text_reply(self.content, lang, "inbox_not_kept", with_menu=True)]
         if pending is None or pending.text is None:
             return [text_reply(self.content, lang, "inbox_gone", with_menu=True)]
-        sync, text, topics = self._store.sync, scrub(pending.text), pressed.topics
+        # The question's own topics and reason (an older consent button may be pressed).
+        sync, text = self._store.sync, scrub(pending.text)
         await self._store.run(
-            lambda: sync.inbox_add(person, text, pending.lang, topics, pressed.reason)
+            lambda: sync.inbox_add(person, text, pending.lang, pending.topics, pending.reason)
         )
         days = str(self._settings.inbox_days)
         return [text_reply(self.content, lang, "inbox_kept", with_menu=True, days=days)]
@@ -380,7 +381,11 @@ class Conversation:
                 counts.append((consent.reason, next(iter(consent.topics), ""), lang))
                 self._hold(person, _Pending(typed, lang, consent.topics, consent.reason, 0.0))
         sync = self._store.sync
-        await self._store.run(lambda: sync.count_all(counts))
+        try:
+            await self._store.run(lambda: sync.count_all(counts))
+        except Exception as exc:
+            # Counting is for the reports: it must never cost the person their answer.
+            logger.warning("Could not count an answer (%s)", type(exc).__name__)
 
     async def subscriptions(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """/subscribe: the subscription topics as toggles, the person's choice marked."""
