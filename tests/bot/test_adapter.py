@@ -296,7 +296,8 @@ def _data(message: dict[str, Any], title: str) -> str:
 def _inbox(person: str) -> list[dict[str, Any]]:
     from store.models import InboxItem  # noqa: PLC0415
 
-    return list(InboxItem.objects.filter(pseudonym=person).values("text", "topics", "reason"))
+    rows = InboxItem.objects.filter(pseudonym=person)
+    return [{"text": r.text, "topics": r.topics, "reason": r.reason} for r in rows]
 
 
 async def test_only_a_yes_keeps_the_question_and_it_is_scrubbed(
