@@ -620,6 +620,23 @@ class Store:
             self.count(self._daily.TRAINED, trained_topic, n=changed)
         return changed
 
+    def inbox_put_back(self, ids: Collection[int]) -> int:
+        """Undo "needs an answer" or "dismiss": the questions are new again (a training
+        example, once written, stays: it is undone in the training data)."""
+        states = (self._inbox.NEEDS_ANSWER, self._inbox.DISMISSED)
+        rows = self._inbox.objects.filter(pk__in=list(ids), state__in=states)
+        return rows.update(state=self._inbox.NEW, trained_topic="", handled=None)
+
+    def inbox_handled(self, limit: int = 20) -> list[InboxRow]:
+        """The questions handled last (for undo), newest first."""
+        rows = self._inbox.objects.exclude(state=self._inbox.NEW).order_by("-handled", "-id")
+        return [
+            InboxRow(i, text, lang, tuple(topics), reason, day, state, trained)
+            for i, text, lang, topics, reason, day, state, trained in rows.values_list(
+                "id", "text", "language", "topics", "reason", "day", "state", "trained_topic"
+            )[:limit]
+        ]
+
     def trained_since(self, since: datetime) -> int:
         """Inbox questions made training examples after ``since`` (the last training)."""
         rows = self._inbox.objects.filter(state=self._inbox.TRAINED, handled__gt=since)

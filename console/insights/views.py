@@ -19,7 +19,7 @@ from poradnyk.nlu_writer import NluWriteError
 
 __all__ = ["act", "inbox", "report", "report_csv", "report_file"]
 
-ACTIONS = ("train", "answer", "dismiss")
+ACTIONS = ("train", "answer", "dismiss", "put_back")
 
 
 def _lang() -> str:
@@ -42,6 +42,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "topics": topics,
+            "handled": Store().inbox_handled(),
             "new_examples": training.new_examples(),
             "last_training": training.last_training(),
             "retrain_command": training.RETRAIN_COMMAND,
@@ -63,6 +64,10 @@ def act(request: HttpRequest) -> HttpResponse:
         ids = [int(i) for i in request.POST.get("ids", "").split(",") if i]
     except ValueError:
         ids = []
+    if action == "put_back":
+        if store.inbox_put_back(ids):
+            messages.success(request, _("Put back into the inbox."))
+        return redirect("inbox")
     rows = [r for r in store.inbox() if r.id in ids]
     content = library.published()
     if action not in ACTIONS or not rows:

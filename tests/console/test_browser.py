@@ -248,3 +248,11 @@ def test_inbox_and_report_pages(console: tuple[ConsoleServer, Path], browser: Br
     with eva.expect_download() as download:
         eva.click("text=Download CSV")
     assert "messages" in Path(download.value.path()).read_text(encoding="utf-8")
+
+    # In Czech, with the handled question ready to be put back.
+    eva.goto("/insights/inbox/")
+    _language(eva, "cs")
+    expect(eva.locator("h1")).to_contain_text("Schránka")
+    expect(eva.locator("#handled-h")).to_have_text("Nedávno vyřízené")
+    _shot(eva, "inbox-cs", full=True)
+    _language(eva, "en")
