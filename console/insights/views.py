@@ -42,7 +42,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "topics": topics,
-            "handled": Store().inbox_handled(),
+            "handled": [
+                (row, dict(topics).get(row.trained_topic, row.trained_topic))
+                for row in Store().inbox_handled()
+            ],
             "new_examples": training.new_examples(),
             "last_training": training.last_training(),
             "retrain_command": training.RETRAIN_COMMAND,
