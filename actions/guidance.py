@@ -10,10 +10,12 @@ from rasa_sdk.events import SlotSet
 from actions.base import PoradnykAction, latest_entity
 from poradnyk.compose import Button, Reply, menu_reply, topic_reply
 from poradnyk.content import Content
+from poradnyk.payload import HANDOFF_INTENT
 from poradnyk.payload import build as build_payload
 
 __all__ = ["SECOND_TOPIC_CONFIDENCE", "ActionAnswer", "second_topic"]
 
+EMERGENCY = "emergency"
 SECOND_TOPIC_CONFIDENCE = 0.2
 """A topic this likely beside the answered one gets its own button at the top."""
 
@@ -39,6 +41,10 @@ class ActionAnswer(PoradnykAction):
             events.append(SlotSet("region", region))
         sub = latest_entity(tracker, "sub")
         reply = topic_reply(content, intent, lang, region, sub)
+        if intent == EMERGENCY:
+            # The hotlines come first; a person from the NGO is offered after them.
+            person = Button(content.text("btn_handoff", lang), build_payload(HANDOFF_INTENT))
+            reply = Reply(reply.text, (*reply.buttons, person))
         second = second_topic(tracker, content, intent)
         if second is not None and sub is None:
             # Several questions in one message: the main one answered, the next one a tap.

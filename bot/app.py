@@ -27,6 +27,7 @@ from bot.broadcast import Broadcaster
 from bot.context import CONTEXT_TYPES, Services
 from bot.conversation import Conversation
 from bot.flood import FloodGuard
+from bot.handoff import Handoff
 from bot.health import HealthServer
 from bot.intake import Intake
 from bot.rasa_client import default_timeout
@@ -85,13 +86,17 @@ def build_application(
 
         conversation.set_deliver(deliver)
         flood = FloodGuard(settings.user_rate_limit, settings.user_rate_window)
-        application.bot_data.services = Services(settings, conversation, sender, flood)
+        handoff = Handoff(settings, conversation, sender, application.bot)
+        conversation.set_handoff(handoff)
+        await handoff.start()
+        application.bot_data.services = Services(settings, conversation, sender, flood, handoff)
         application.bot_data.broadcaster = Broadcaster(
             application.bot, conversation.store, lambda: conversation.content, sender, settings
         )
         application.bot_data.http = http
         loop = asyncio.get_running_loop()
         application.bot_data.tasks.append(loop.create_task(retention_loop(settings, conversation)))
+        application.bot_data.tasks.append(loop.create_task(handoff.loop()))
         await _set_commands(application, conversation)
         if not settings.warm_up:
             logger.info("No warm-up (PORADNYK_WARM_UP=0)")
@@ -131,9 +136,11 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    # Group -2: only private chats with a person reach anything below (groups get one
-    # "write to me privately"; buttons there do nothing). Group -1: the flood limit, for
-    # every kind of update. Both stop the update with ApplicationHandlerStop.
+    # Group -3: the NGO's staff group (handoff) goes to bot/handoff.py alone. Group -2:
+    # only private chats with a person reach anything below (groups get one "write to me
+    # privately"; buttons there do nothing). Group -1: the flood limit, for every kind of
+    # update. All stop the update with ApplicationHandlerStop.
+    application.add_handler(TypeHandler(Update, guards.staff_group), group=-3)
     application.add_handler(TypeHandler(Update, guards.keep_out_of_groups), group=-2)
     application.add_handler(TypeHandler(Update, guards.limit_floods), group=-1)
     # Group 0, first match wins. Edits are not re-answered (the first answer stands).

@@ -12,6 +12,7 @@ __all__ = [
     "contacts",
     "forget",
     "help_",
+    "human",
     "language",
     "menu",
     "privacy",
@@ -39,6 +40,11 @@ async def language(update: Update, context: Context) -> None:
 async def contacts(update: Update, context: Context) -> None:
     """/contacts: organisations near the person."""
     await answer_with(update, context, context.bot_data.services.conversation.contacts)
+
+
+async def human(update: Update, context: Context) -> None:
+    """/human: talk to a person from the NGO (what staff will see, then a confirmation)."""
+    await answer_with(update, context, context.bot_data.services.conversation.human)
 
 
 async def help_(update: Update, context: Context) -> None:
@@ -72,6 +78,7 @@ HANDLERS = {
     "language": language,
     "contacts": contacts,
     "subscribe": subscribe,
+    "human": human,
     "help": help_,
     "privacy": privacy,
     "forget": forget,

@@ -17,6 +17,7 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:  # bot.health uses Services from here
     from bot.broadcast import Broadcaster
+    from bot.handoff import Handoff
     from bot.health import HealthServer
 
 __all__ = ["CONTEXT_TYPES", "BotData", "Context", "Services"]
@@ -30,6 +31,7 @@ class Services:
     conversation: Conversation
     sender: Sender
     flood: FloodGuard
+    handoff: Handoff
 
 
 class BotData:

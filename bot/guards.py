@@ -1,5 +1,6 @@
 """Guards that run before any handler (early handler groups) and may stop an update.
 
+0. The NGO's staff group (handoff): its updates go to bot/handoff.py and nowhere else.
 1. Groups and channels never reach the conversation: advice is private. A message there
    gets at most one short "write to me privately" reply with a link, per group and
    quarter of an hour; a button pressed there is acknowledged and does nothing.
@@ -21,12 +22,29 @@ from bot.language import hint_language
 from bot.replying import answer_key
 from poradnyk.compose import Button, Reply
 
-__all__ = ["GROUP_REPLY_EVERY_SECONDS", "keep_out_of_groups", "limit_floods"]
+__all__ = ["GROUP_REPLY_EVERY_SECONDS", "keep_out_of_groups", "limit_floods", "staff_group"]
 
 logger = logging.getLogger(__name__)
 
 GROUP_REPLY_EVERY_SECONDS = 900.0
 _group_replied: dict[int, float] = {}
+_forums_seen: set[int] = set()
+
+
+async def staff_group(update: Update, context: Context) -> None:
+    """Updates of the staff group reach the handoff only (a reply or command in a topic)."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    handoff = context.bot_data.services.handoff
+    if not handoff.is_staff_chat(chat.id):
+        if chat.is_forum and chat.id not in _forums_seen:
+            # Setting up the staff group: its id is what content/handoff.yml needs.
+            _forums_seen.add(chat.id)
+            logger.info("A group with topics wrote to the bot: chat id %s", chat.id)
+        return
+    await handoff.on_staff(update)
+    raise ApplicationHandlerStop
 
 
 async def keep_out_of_groups(update: Update, context: Context) -> None:

@@ -30,6 +30,8 @@ async def on_text(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
+    if await context.bot_data.services.handoff.relay(update):
+        return  # a person from the NGO handles it: copied to them, not answered by the bot
     conversation = context.bot_data.services.conversation
     work = conversation.on_text(user.id, message.text or "", user.language_code, update.update_id)
     await send_after(update, context, message.chat_id, work)
@@ -43,7 +45,8 @@ async def on_button(update: Update, context: Context) -> None:
     await query.answer()
     services = context.bot_data.services
     data = await decode_callback(services.conversation.store, query.data or "")
-    work = services.conversation.on_button(user.id, data, user.language_code)
+    name = user.full_name + (f" (@{user.username})" if user.username else "")
+    work = services.conversation.on_button(user.id, data, user.language_code, name)
     await send_after(update, context, user.id, work)
 
 
@@ -62,6 +65,8 @@ async def on_location(update: Update, context: Context) -> None:
 
 
 async def _fixed(key: str, update: Update, context: Context) -> None:
+    if await context.bot_data.services.handoff.relay(update):
+        return  # photos, voice, documents... reach the person from the NGO as they are
     conversation = context.bot_data.services.conversation
 
     async def step(user_id: int, telegram_language: str | None) -> list[Reply]:
@@ -82,7 +87,12 @@ async def on_non_text(update: Update, context: Context) -> None:
 
 async def on_edited(update: Update, context: Context) -> None:
     """An edited message: ask to send it as a new one (the first answer stands)."""
-    await _fixed("edited", update, context)
+    conversation = context.bot_data.services.conversation
+
+    async def step(user_id: int, telegram_language: str | None) -> list[Reply]:
+        return await conversation.fixed(user_id, telegram_language, "edited")
+
+    await answer_with(update, context, step)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +74,9 @@ class RasaMessage:
 
     text: str
     buttons: tuple[Button, ...] = field(default=())
+    handoff: Mapping[str, str] | None = None
+    """Set when the person asked for a person (action_handoff's custom message): the
+    region and the bot's last topic, for the consent screen."""
 
 
 class RasaClient:
@@ -150,7 +153,7 @@ class RasaClient:
         if not isinstance(data, list):
             raise RasaUnavailable("unexpected reply")
         messages = [self._parse(m) for m in data if isinstance(m, dict)]
-        messages = [m for m in messages if m.text or m.buttons]
+        messages = [m for m in messages if m.text or m.buttons or m.handoff is not None]
         if not messages:
             # The REST channel swallows action errors and answers [].
             raise RasaUnavailable("empty reply")
@@ -163,7 +166,14 @@ class RasaClient:
             for b in raw.get("buttons") or []
             if isinstance(b, dict) and b.get("title") and b.get("payload")
         )
-        return RasaMessage(str(raw.get("text") or ""), buttons)
+        custom = raw.get("custom")
+        wish = custom.get("handoff") if isinstance(custom, dict) else None
+        handoff = (
+            {k: str(v) for k, v in wish.items() if isinstance(v, str)}
+            if isinstance(wish, dict)
+            else None
+        )
+        return RasaMessage(str(raw.get("text") or ""), buttons, handoff)
 
     async def parse(self, text: str) -> dict[str, Any] | None:
         """NLU result for ``text`` (no conversation is stored); None when Rasa fails."""

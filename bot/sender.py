@@ -10,6 +10,11 @@ then delivers them in order. Telegram's refusals are retried here and only here
 - a chat that blocked the bot (``403``) is given up; a malformed message is dropped;
 - after ``horizon`` (default 24 h) a message is given up and logged.
 
+Messages into a forum topic (the handoff's staff group) carry its thread id; when
+Telegram says the topic is gone (deleted or closed), ``threads`` (the handoff) makes a new
+one and what waited for the old topic goes there, so a deleted topic is never a dead end.
+A negative thread id stands for a case whose topic is still to be created.
+
 So one chat's wait never holds another chat's answer, and a kill -9 loses nothing: what
 was queued is sent after the restart. Each message has a key (the update it answers and
 its place in the answer), so handling an update twice queues its answer once. A message
@@ -24,18 +29,18 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.render import CALLBACK_LIMIT, keyboard, split_html
 from poradnyk.compose import Reply
 from store.api import AsyncStore, OutboxMessage
 
-__all__ = ["CALLBACK_KEY_PREFIX", "Sender", "decode_callback"]
+__all__ = ["CALLBACK_KEY_PREFIX", "Sender", "ThreadGone", "decode_callback", "thread_is_gone"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +48,15 @@ CALLBACK_KEY_PREFIX = "k:"
 _FIRST_BACKOFF = 0.5
 _MAX_BACKOFF = 300.0
 _WIPE_AFTER_SECONDS = 1.0
+_THREAD_GONE = ("message thread not found", "topic_closed", "topic_deleted", "thread not found")
+
+ThreadGone = Callable[[int, int], Awaitable[int | None]]
+"""(chat, gone or placeholder thread id) -> the thread to send into instead (None: drop)."""
+
+
+def thread_is_gone(error: BadRequest) -> bool:
+    """Whether Telegram refused a send because its forum topic was deleted or closed."""
+    return any(marker in error.message.lower() for marker in _THREAD_GONE)
 
 
 async def decode_callback(store: AsyncStore, data: str) -> str | None:
@@ -78,14 +92,26 @@ class Sender:
         self._wipe: asyncio.Task[None] | None = None
         self._active_at = 0.0
         self._closed = False
+        self._threads: ThreadGone | None = None
+
+    def set_threads(self, threads: ThreadGone) -> None:
+        """Who replaces a forum topic that is gone (or not yet made)."""
+        self._threads = threads
 
     async def _encode(self, payload: str) -> str:
         if len(payload.encode()) <= CALLBACK_LIMIT and not payload.startswith(CALLBACK_KEY_PREFIX):
             return payload
         return CALLBACK_KEY_PREFIX + await self._store.remember_callback(payload)
 
-    async def send(self, chat_id: int, replies: Sequence[Reply], key: str | None = None) -> None:
-        """Queue ``replies`` for ``chat_id`` under ``key`` (what they answer) and deliver."""
+    async def send(
+        self,
+        chat_id: int,
+        replies: Sequence[Reply],
+        key: str | None = None,
+        thread_id: int | None = None,
+    ) -> None:
+        """Queue ``replies`` for ``chat_id`` (in forum topic ``thread_id``) under ``key``
+        (what they answer) and deliver."""
         key = key or f"x{uuid.uuid4().hex}"
         messages: list[tuple[str, str, str]] = []
         for reply in replies:
@@ -96,7 +122,21 @@ class Sender:
                 last = markup is not None and i == len(chunks) - 1
                 markup_json = json.dumps(markup.to_dict()) if last and markup else ""
                 messages.append((f"{key}:{len(messages)}", chunk, markup_json))
-        await self._store.run(lambda: self._store.sync.outbox_add(chat_id, messages))
+        await self._store.run(lambda: self._store.sync.outbox_add(chat_id, messages, thread_id))
+        self._wake(chat_id)
+
+    async def copy(
+        self, chat_id: int, from_chat: int, message_id: int, key: str, thread_id: int | None
+    ) -> None:
+        """Queue a copy of a message (a person's, relayed to staff) under ``key``."""
+        sync = self._store.sync
+        await self._store.run(
+            lambda: sync.outbox_add_copy(key, chat_id, from_chat, message_id, thread_id)
+        )
+        self._wake(chat_id)
+
+    def wake(self, chat_id: int) -> None:
+        """Deliver what was queued for ``chat_id`` directly in the store."""
         self._wake(chat_id)
 
     async def start(self) -> None:
@@ -155,9 +195,25 @@ class Sender:
             else None
         )
         try:
-            await self._bot.send_message(
-                message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup
-            )
+            thread = message.thread_id
+            if thread is not None and thread < 0:
+                return await self._rethread(message, thread)
+            if message.copy_from is not None and message.copy_id is not None:
+                await self._bot.copy_message(
+                    message.chat_id,
+                    message.copy_from,
+                    message.copy_id,
+                    message_thread_id=thread,
+                    reply_markup=markup,
+                )
+            else:
+                await self._bot.send_message(
+                    message.chat_id,
+                    message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    message_thread_id=thread,
+                )
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             logger.warning("Telegram asks to wait %.1f s for one chat", seconds)
@@ -166,10 +222,18 @@ class Sender:
             logger.info("A person blocked the bot; their queued messages are dropped")
             await self._store.run(lambda: sync.outbox_give_up(chat_id))
         except BadRequest as exc:
+            if message.thread_id is not None and thread_is_gone(exc) and self._threads:
+                logger.warning("A forum topic is gone (%s); making a new one", exc.message)
+                try:
+                    return await self._rethread(message, message.thread_id)
+                except TelegramError as again:
+                    logger.warning("No new forum topic yet (%s)", type(again).__name__)
+                    await self._later(message, self._backoff(message))
+                    return await self._store.run(lambda: sync.outbox_next(chat_id))
             logger.error("Telegram refused a message (%s); dropped", exc.message)
             await self._store.run(lambda: sync.outbox_give_up(chat_id, message.id))
         except NetworkError as exc:
-            delay = min(_FIRST_BACKOFF * 2**message.attempts, _MAX_BACKOFF)
+            delay = self._backoff(message)
             logger.warning(
                 "Telegram send failed (%s), attempt %d; next in %.1f s",
                 type(exc).__name__, message.attempts + 1, delay,
@@ -177,6 +241,22 @@ class Sender:
             await self._later(message, delay)
         else:
             return await self._store.run(lambda: sync.outbox_sent_then_next(message.id, chat_id))
+        return await self._store.run(lambda: sync.outbox_next(chat_id))
+
+    @staticmethod
+    def _backoff(message: OutboxMessage) -> float:
+        return float(min(_FIRST_BACKOFF * 2**message.attempts, _MAX_BACKOFF))
+
+    async def _rethread(self, message: OutboxMessage, thread: int) -> OutboxMessage | None:
+        """Move what waits for ``thread`` into the topic that replaces it; the chat's next
+        message (the same one, retargeted). Network errors back off like a send's."""
+        sync = self._store.sync
+        chat_id = message.chat_id
+        new = await self._threads(chat_id, thread) if self._threads else None
+        if new is None:
+            await self._store.run(lambda: sync.outbox_give_up(chat_id, message.id))
+        else:
+            await self._store.run(lambda: sync.outbox_retarget(chat_id, thread, new))
         return await self._store.run(lambda: sync.outbox_next(chat_id))
 
     async def _later(self, message: OutboxMessage, seconds: float) -> None:

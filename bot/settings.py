@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from poradnyk.languages import LANGUAGES
@@ -12,6 +13,10 @@ from poradnyk.languages import LANGUAGES
 __all__ = ["Settings", "SettingsError"]
 
 _REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+INBOX_MAX_DAYS = 30
+"""Questions kept with consent are deleted after at most this many days (the promise)."""
 
 
 class SettingsError(ValueError):
@@ -54,6 +59,13 @@ def _time_of_day(env: Mapping[str, str], name: str, default: str) -> tuple[int, 
     return value
 
 
+def _inbox_days(env: Mapping[str, str]) -> int:
+    days = _int(env, "PORADNYK_INBOX_DAYS", INBOX_MAX_DAYS)
+    if not 1 <= days <= INBOX_MAX_DAYS:
+        raise SettingsError(f"PORADNYK_INBOX_DAYS must be 1 to {INBOX_MAX_DAYS}, got {days}")
+    return days
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name, "").strip()
     if not raw:
@@ -73,6 +85,21 @@ def _broadcast_rate(env: Mapping[str, str]) -> float:
             f"({limit:g}), to leave room for answers; got {rate:g}"
         )
     return rate
+
+
+def _clock(env: Mapping[str, str]) -> datetime | None:
+    raw = env.get("PORADNYK_HANDOFF_CLOCK", "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise SettingsError(
+            f"PORADNYK_HANDOFF_CLOCK must be a time like 2026-12-01T22:00+01:00, got {raw!r}"
+        ) from exc
+    if value.tzinfo is None:
+        raise SettingsError("PORADNYK_HANDOFF_CLOCK needs its offset, like +01:00")
+    return value
 
 
 @dataclass(frozen=True)
@@ -113,6 +140,12 @@ class Settings:
     rasa_urls: tuple[str, ...] = ()
     """Every Rasa replica (``RASA_URL`` comma-separated); the adapter spreads people over
     them and moves on when one is down."""
+    handoff_poll: float = 60.0
+    """How often open cases are checked for re-announcing (seconds)."""
+    handoff_clock: datetime | None = None
+    """Tests only (PORADNYK_HANDOFF_CLOCK): the time office hours are judged at."""
+    inbox_days: int = 30
+    """How long a question kept with consent stays in the staff inbox (at most 30 days)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -162,4 +195,7 @@ class Settings:
             reminder_time=_time_of_day(env, "PORADNYK_REMINDER_TIME", "10:00"),
             quiet_hours=_quiet_hours(env),
             broadcast_poll=_float(env, "PORADNYK_BROADCAST_POLL", 2.0),
+            handoff_poll=_float(env, "PORADNYK_HANDOFF_POLL", 60.0),
+            handoff_clock=_clock(env),
+            inbox_days=_inbox_days(env),
         )

@@ -3,6 +3,12 @@
 The bot under test is pointed at it with ``TELEGRAM_API_BASE_URL``. Tests queue
 updates (served by getUpdates or POSTed to a webhook), read what the bot sent, and
 can make the next calls of a method fail (429 with retry_after, 5xx, 403).
+
+It also plays the NGO's forum supergroup (:data:`STAFF_CHAT`): forum topics are created,
+closed and deleted like in Telegram (a send into a deleted topic fails with "Bad Request:
+message thread not found", into a closed one with "TOPIC_CLOSED"), getChatMember answers
+from :attr:`BotApiStandIn.members`, and :meth:`Updates.staff_text` is a staff member
+writing in a topic.
 """
 
 from __future__ import annotations
@@ -20,9 +26,11 @@ from aiohttp import web
 
 from harness.local_site import serve
 
-__all__ = ["TOKEN", "BotApiStandIn", "Call", "Updates"]
+__all__ = ["STAFF_CHAT", "TOKEN", "BotApiStandIn", "Call", "Updates"]
 
 TOKEN = "123456:TEST-token-not-real"
+STAFF_CHAT = -1_009_990_001
+"""The NGO's staff group: a supergroup with topics (a forum)."""
 BOT_USER = {
     "id": 123456,
     "is_bot": True,
@@ -124,6 +132,32 @@ class Updates:
         return {"message": cls._message(user_id, language_code, location=location)}
 
     @classmethod
+    def staff_text(
+        cls,
+        user_id: int,
+        thread_id: int | None,
+        text: str,
+        chat_id: int = STAFF_CHAT,
+        first_name: str = "Anna",
+    ) -> dict[str, Any]:
+        """A staff member writing in a topic of the forum supergroup (None: the General
+        topic). Commands get their bot_command entity."""
+        message: dict[str, Any] = {
+            "message_id": next(cls._ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "supergroup", "title": "Staff", "is_forum": True},
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
+            "text": text,
+        }
+        if thread_id is not None:
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
+        if text.startswith("/"):
+            length = len(text.split(maxsplit=1)[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return {"message": message}
+
+    @classmethod
     def button(
         cls,
         user_id: int,
@@ -170,6 +204,11 @@ class BotApiStandIn:
         self.first_sent_text: dict[int, str] = {}  # chat_id -> its text
         self._first_send_waiters: dict[int, asyncio.Future[float]] = {}
         self._sent = asyncio.Condition()
+        # The forum supergroup: thread id -> {"name", "closed", "deleted"}.
+        self.topics: dict[int, dict[str, Any]] = {}
+        self._thread_ids = itertools.count(501)
+        self.members: dict[int, str] = {}
+        """Staff group members: user id -> status (member, administrator, creator)."""
 
     @property
     def base_url(self) -> str:
@@ -238,6 +277,42 @@ class BotApiStandIn:
             and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
 
+    def in_topic(self, thread_id: int, chat_id: int = STAFF_CHAT) -> list[dict[str, Any]]:
+        """Messages sent or copied into a forum topic, oldest first."""
+        return [
+            c.params
+            for c in self.calls
+            if c.method in ("sendMessage", "copyMessage")
+            and c.ok
+            and int(c.params["chat_id"]) == chat_id
+            and int(c.params.get("message_thread_id") or 0) == thread_id
+        ]
+
+    async def wait_topic(
+        self, thread_id: int, count: int, timeout: float = 30.0, chat_id: int = STAFF_CHAT
+    ) -> list[dict[str, Any]]:
+        """Wait until ``count`` messages reached the topic; return them."""
+
+        async def enough() -> None:
+            async with self._sent:
+                await self._sent.wait_for(lambda: len(self.in_topic(thread_id, chat_id)) >= count)
+
+        try:
+            await asyncio.wait_for(enough(), timeout)
+        except asyncio.TimeoutError:
+            got = [m.get("text", "copy") for m in self.in_topic(thread_id, chat_id)]
+            raise AssertionError(f"expected {count} messages in topic {thread_id}: {got}") from None
+        return self.in_topic(thread_id, chat_id)
+
+    async def wait_topic_created(self, count: int = 1, timeout: float = 30.0) -> list[int]:
+        """Wait until ``count`` forum topics exist; their thread ids, oldest first."""
+        deadline = time.monotonic() + timeout
+        while len(self.topics) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} forum topics, got {len(self.topics)}")
+            await asyncio.sleep(0.05)
+        return sorted(self.topics)
+
     def calls_of(self, method: str) -> list[Call]:
         """All calls of one method."""
         return [c for c in self.calls if c.method == method]
@@ -285,14 +360,20 @@ class BotApiStandIn:
         faults = self._faults.get(method)
         if method == "sendMessage" and self._chat_faults.get(int(params.get("chat_id", 0))):
             faults = self._chat_faults[int(params["chat_id"])]
-        failing = bool(faults)
+        refused = self._topic_refusal(params)
+        failing = bool(faults) or refused is not None
         if method != "getUpdates":
             self.calls.append(Call(method, params, ok=not failing))
         if faults:
             status, extra = faults.popleft()
             return self._error(status, extra)
+        if refused is not None:
+            return self._error(400, {"description": refused})
         handler = getattr(self, f"_m_{method}", None)
         result = await handler(params) if handler else True
+        if method == "copyMessage":
+            async with self._sent:
+                self._sent.notify_all()
         if method == "sendMessage":
             chat = int(params["chat_id"])
             if chat not in self.first_sent_at:
@@ -313,6 +394,8 @@ class BotApiStandIn:
             body["parameters"] = {"retry_after": extra.get("retry_after", 1)}
         elif status == 403:
             body["description"] = "Forbidden: bot was blocked by the user"
+        elif status == 400:
+            body["description"] = extra.get("description", "Bad Request: message is malformed")
         else:
             body["description"] = "Internal Server Error"
         return web.json_response(body, status=status)
@@ -349,6 +432,53 @@ class BotApiStandIn:
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         return message
+
+    def _topic_refusal(self, params: dict[str, Any]) -> str | None:
+        """Why Telegram would refuse a send into a topic of the staff group (or None)."""
+        thread = params.get("message_thread_id")
+        if thread in (None, "") or int(params.get("chat_id", 0)) != STAFF_CHAT:
+            return None
+        topic = self.topics.get(int(thread))
+        if topic is None or topic["deleted"]:
+            return "Bad Request: message thread not found"
+        if topic["closed"]:
+            return "Bad Request: TOPIC_CLOSED"
+        return None
+
+    async def _m_copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"message_id": next(self._message_id)}
+
+    async def _m_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        thread = next(self._thread_ids)
+        self.topics[thread] = {"name": params["name"], "closed": False, "deleted": False}
+        return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
+
+    async def _m_editForumTopic(self, params: dict[str, Any]) -> bool:
+        self.topics[int(params["message_thread_id"])]["name"] = params.get("name")
+        return True
+
+    async def _m_closeForumTopic(self, params: dict[str, Any]) -> bool:
+        self.topics[int(params["message_thread_id"])]["closed"] = True
+        return True
+
+    async def _m_reopenForumTopic(self, params: dict[str, Any]) -> bool:
+        self.topics[int(params["message_thread_id"])]["closed"] = False
+        return True
+
+    async def _m_deleteForumTopic(self, params: dict[str, Any]) -> bool:
+        self.topics[int(params["message_thread_id"])]["deleted"] = True
+        return True
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        user_id = int(params["user_id"])
+        status = (
+            self.members.get(user_id, "left") if int(params["chat_id"]) == STAFF_CHAT else "left"
+        )
+        user = {"id": user_id, "is_bot": False, "first_name": "Someone"}
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        return member
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params

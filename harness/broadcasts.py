@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
-__all__ = ["clear_broadcasts", "max_per_window", "seed_subscribers", "start_broadcast"]
+__all__ = [
+    "ARRIVAL_JITTER",
+    "clear_broadcasts",
+    "max_per_window",
+    "seed_subscribers",
+    "start_broadcast",
+]
 
 
 def clear_broadcasts() -> None:
@@ -38,6 +44,12 @@ def start_broadcast(key: str, topics: list[str], texts: dict[str, str]) -> None:
     from store.api import Store  # noqa: PLC0415
 
     Store().add_broadcast(key, topics, texts, datetime.now(timezone.utc))
+
+
+ARRIVAL_JITTER = 0.05
+"""Seconds by which the stand-in's arrival times may be off the sender's pacing (a busy
+event loop on either side): a perfect 50/s pacer can show 51 arrivals within one second
+when the first is late. Tests count sends within ``1 - ARRIVAL_JITTER`` seconds."""
 
 
 def max_per_window(times: Iterable[float], window: float = 1.0) -> int:

@@ -9,16 +9,26 @@ pseudonyms, whose salt is per data folder, so tests do not see each other's peop
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from harness.bot_api import STAFF_CHAT
 from harness.servers import Postgres, Redis, start_postgres, start_redis
-from harness.stack import Stack, start_stack
+from harness.stack import REPO_ROOT, Stack, start_stack
 
-__all__ = ["mark_integration", "postgres", "redis", "stack"]
+__all__ = [
+    "ALWAYS",
+    "WEEKDAYS",
+    "handoff_content",
+    "mark_integration",
+    "postgres",
+    "redis",
+    "stack",
+]
 
 _DB_DIR = Path(tempfile.mkdtemp(prefix="poradnyk-test-db-"))
 # PORADNYK_TEST_DATABASE_URL: the same tests on another database (tests/store/test_postgres.py).
@@ -65,3 +75,27 @@ def mark_integration(items: list[pytest.Item]) -> None:
         needs_servers = bool(_SERVERS & set(getattr(item, "fixturenames", ())))
         if needs_servers or item.get_closest_marker("needs_model") is not None:
             item.add_marker(pytest.mark.integration)
+
+
+HANDOFF_YML = """
+staff_chat_id: {chat}
+time_zone: Europe/Prague
+staff_language: en
+office_hours:
+{hours}
+holidays: [2026-12-24]
+reannounce_after_hours: {after}
+hotlines: [emergency_112, moi_hotline]
+"""
+ALWAYS = "\n".join(
+    f'  {d}: "00:00-24:00"' for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
+WEEKDAYS = "\n".join(f'  {d}: "09:00-17:00"' for d in ("mon", "tue", "wed", "thu", "fri"))
+
+
+def handoff_content(folder: Path, hours: str = ALWAYS, after: float = 4) -> Path:
+    """A copy of the real content with a staff group (the stand-in's) set up."""
+    shutil.copytree(REPO_ROOT / "content", folder)
+    text = HANDOFF_YML.format(chat=STAFF_CHAT, hours=hours, after=after)
+    (folder / "handoff.yml").write_text(text, encoding="utf-8")
+    return folder

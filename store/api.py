@@ -12,10 +12,10 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +23,9 @@ from store.backend import reconnecting, wipe_log
 
 __all__ = [
     "AsyncStore",
+    "CaseRow",
     "DeliveryRow",
+    "InboxRow",
     "OutboxMessage",
     "Prefs",
     "Progress",
@@ -91,9 +93,14 @@ class Store:
 
     def __init__(self) -> None:
         from store.models import (  # noqa: PLC0415
+            AnswerVote,
             Broadcast,
             CallbackKey,
+            Case,
+            DailyCount,
             Delivery,
+            FeedbackCount,
+            InboxItem,
             Intake,
             Lease,
             Outbox,
@@ -109,6 +116,14 @@ class Store:
         self._broadcast = Broadcast
         self._delivery = Delivery
         self._lease = Lease
+        self._case = Case
+        self._vote = AnswerVote
+        self._feedback = FeedbackCount
+        self._daily = DailyCount
+        self._inbox = InboxItem
+        from store.hotpath import HotPath  # noqa: PLC0415
+
+        self._hot = HotPath()
 
     def prefs(self, pseudonym: str) -> Prefs:
         """The person's preferences (defaults for someone new)."""
@@ -141,14 +156,19 @@ class Store:
         to be sent to them too); returns the rows deleted."""
         deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
         deleted += self._forget_subscriptions(pseudonym)
+        deleted += self._forget_cases(pseudonym)
+        deleted += self._vote.objects.filter(pseudonym=pseudonym).delete()[0]
+        deleted += self._inbox.objects.filter(pseudonym=pseudonym).delete()[0]
         self.wipe_log()
         return deleted
 
     def expire(self, pseudonym: str) -> int:
         """The retention purge of a silent person: their conversation data goes, but not
-        a subscription they chose (it lasts until they unsubscribe or /forget)."""
+        a subscription they chose (it lasts until they unsubscribe or /forget), nor a case
+        still open."""
         deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
-        return deleted
+        closed, _ = self._case.objects.filter(pseudonym=pseudonym, state=self._case.CLOSED).delete()
+        return deleted + closed
 
     def _forget_subscriptions(self, pseudonym: str) -> int:
         deleted, _ = self._subscription.objects.filter(pseudonym=pseudonym).delete()
@@ -197,16 +217,8 @@ class Store:
 
     def intake_add(self, updates: list[tuple[int, str]]) -> list[int]:
         """Store new updates (id, raw JSON); returns the ids not seen before, in order."""
-        ids = [update_id for update_id, _ in updates]
-        seen = set(self._intake.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        now = _now()
-        new = [
-            self._intake(update_id=i, raw=raw, received=now, attempts=1)
-            for i, raw in updates
-            if i not in seen
-        ]
-        self._intake.objects.bulk_create(new, ignore_conflicts=True)
-        return [row.update_id for row in new]
+        new = self._hot.intake_add(updates, _now())
+        return [update_id for update_id, _ in updates if update_id in new]
 
     def intake_pending(self) -> list[tuple[int, str, str]]:
         """(id, raw, state) of updates not yet handled (new, or kept for when Rasa is
@@ -217,11 +229,7 @@ class Store:
 
     def intake_start(self, update_id: int) -> int:
         """Count one more attempt at an update; returns the attempts so far."""
-        from django.db.models import F  # noqa: PLC0415
-
-        self._intake.objects.filter(pk=update_id).update(attempts=F("attempts") + 1)
-        row = self._intake.objects.filter(pk=update_id).values_list("attempts", flat=True)
-        return int(row.first() or 0)
+        return self._hot.intake_start(update_id)
 
     def intake_keep(self, update_id: int) -> None:
         """Keep an update's words until Rasa is back."""
@@ -230,9 +238,7 @@ class Store:
     def intake_done(self, update_id: int, kept_too: bool = False) -> None:
         """Mark an update handled and forget its content (a kept one only if ``kept_too``)."""
         states = [self._intake.NEW, self._intake.KEPT] if kept_too else [self._intake.NEW]
-        self._intake.objects.filter(pk=update_id, state__in=states).update(
-            state=self._intake.DONE, raw=""
-        )
+        self._hot.intake_done(update_id, states)
 
     def last_update_id(self) -> int | None:
         """The newest update ever stored (polling continues after it)."""
@@ -241,25 +247,39 @@ class Store:
 
     # --- outbox: answers kept until Telegram has them ---------------------------------
 
-    def outbox_add(self, chat_id: int, messages: list[tuple[str, str, str]]) -> None:
-        """Queue messages (key, HTML text, markup JSON) for a chat; known keys are skipped."""
+    def outbox_add(
+        self, chat_id: int, messages: list[tuple[str, str, str]], thread_id: int | None = None
+    ) -> None:
+        """Queue messages (key, HTML text, markup JSON) for a chat (and forum topic);
+        known keys are skipped."""
+        self._hot.outbox_add(chat_id, messages, _now(), thread_id)
+
+    def outbox_add_copy(
+        self, key: str, chat_id: int, from_chat: int, message_id: int, thread_id: int | None
+    ) -> None:
+        """Queue a copy of message ``message_id`` of ``from_chat`` (a known key is skipped)."""
         now = _now()
-        rows = [
-            self._outbox(
-                key=key, chat_id=chat_id, text=text, markup=markup, created=now, not_before=now
-            )
-            for key, text, markup in messages
-        ]
-        self._outbox.objects.bulk_create(rows, ignore_conflicts=True)
+        row = self._outbox(
+            key=key,
+            chat_id=chat_id,
+            created=now,
+            not_before=now,
+            thread_id=thread_id,
+            copy_from=from_chat,
+            copy_id=message_id,
+        )
+        self._outbox.objects.bulk_create([row], ignore_conflicts=True)
+
+    def outbox_retarget(self, chat_id: int, old_thread: int, new_thread: int) -> int:
+        """Send what waits for a forum topic that is gone into its replacement."""
+        rows = self._outbox.objects.filter(
+            chat_id=chat_id, thread_id=old_thread, state=self._outbox.PENDING
+        )
+        return rows.update(thread_id=new_thread)
 
     def outbox_next(self, chat_id: int) -> OutboxMessage | None:
         """The oldest message still to send to a chat."""
-        row = (
-            self._outbox.objects.filter(chat_id=chat_id, state=self._outbox.PENDING)
-            .order_by("id")
-            .values_list("id", "text", "markup", "created", "not_before", "attempts")
-            .first()
-        )
+        row = self._hot.outbox_next(chat_id)
         return OutboxMessage(chat_id, *row) if row else None
 
     def outbox_sent_then_next(self, message_id: int, chat_id: int) -> OutboxMessage | None:
@@ -274,9 +294,7 @@ class Store:
 
     def outbox_sent(self, message_id: int) -> None:
         """Delivered: keep only the key (so the answer is never queued again)."""
-        self._outbox.objects.filter(pk=message_id).update(
-            state=self._outbox.SENT, chat_id=0, text="", markup=""
-        )
+        self._hot.outbox_sent(message_id)
 
     def outbox_later(self, message_id: int, not_before: datetime) -> None:
         """Try again at ``not_before``."""
@@ -291,7 +309,7 @@ class Store:
         rows = self._outbox.objects.filter(chat_id=chat_id, state=self._outbox.PENDING)
         if message_id is not None:
             rows = rows.filter(pk=message_id)
-        return rows.update(state=self._outbox.FAILED, chat_id=0, text="", markup="")
+        return rows.update(state=self._outbox.FAILED, chat_id=0, text="", markup="", copy_from=None)
 
     def purge_done(self, older_than: timedelta) -> int:
         """Drop handled updates and sent messages older than ``older_than``."""
@@ -342,6 +360,110 @@ class Store:
 
         rows = self._subscription.objects.values("topic").annotate(n=Count("id"))
         return {row["topic"]: row["n"] for row in rows}
+
+    # --- cases: people handed to NGO staff --------------------------------------------
+
+    def _case_row(self, case: object) -> CaseRow:
+        return CaseRow(
+            number=case.pk,  # type: ignore[attr-defined]
+            **{f: getattr(case, f) for f in CaseRow.__dataclass_fields__ if f != "number"},
+        )
+
+    def case_open(
+        self,
+        pseudonym: str,
+        chat_id: int,
+        language: str,
+        region: str,
+        topic: str,
+        staff_chat_id: int,
+        left_outside_hours: bool,
+        summary: Callable[[int], list[tuple[str, str, str]]] | None = None,
+    ) -> tuple[CaseRow, bool]:
+        """The person's open case, created now if they have none; (case, created).
+
+        ``summary`` gives the messages (key, HTML, markup) that open the case's topic for
+        its number; they are queued in the same transaction (thread ``-number``: the topic
+        is made when they are sent), so no case is ever stored without them.
+        """
+        from django.db import IntegrityError, transaction  # noqa: PLC0415
+
+        found = self.case_of(pseudonym)
+        if found is not None:
+            return found, False
+        try:
+            with transaction.atomic():
+                case = self._case.objects.create(
+                    pseudonym=pseudonym,
+                    chat_id=chat_id,
+                    language=language,
+                    region=region,
+                    topic=topic,
+                    staff_chat_id=staff_chat_id,
+                    left_outside_hours=left_outside_hours,
+                    created=_now(),
+                )
+                if summary is not None:
+                    self.outbox_add(staff_chat_id, summary(case.pk), thread_id=-case.pk)
+        except IntegrityError:  # opened at the same moment elsewhere: that one stands
+            again = self.case_of(pseudonym)
+            if again is None:
+                raise
+            return again, False
+        return self._case_row(case), True
+
+    def case_of(self, pseudonym: str) -> CaseRow | None:
+        """The person's open case, if any."""
+        case = self._case.objects.filter(pseudonym=pseudonym, state=self._case.OPEN).first()
+        return self._case_row(case) if case else None
+
+    def case_get(self, number: int) -> CaseRow | None:
+        """The case ``number`` (open or closed)."""
+        case = self._case.objects.filter(pk=number).first()
+        return self._case_row(case) if case else None
+
+    def case_in_thread(self, staff_chat_id: int, thread_id: int) -> CaseRow | None:
+        """The case whose forum topic is ``thread_id`` (the newest, if a topic was reused)."""
+        case = (
+            self._case.objects.filter(staff_chat_id=staff_chat_id, thread_id=thread_id)
+            .order_by("-pk")
+            .first()
+        )
+        return self._case_row(case) if case else None
+
+    def cases_open(self) -> list[CaseRow]:
+        """Every open case, oldest first."""
+        rows = self._case.objects.filter(state=self._case.OPEN).order_by("pk")
+        return [self._case_row(c) for c in rows]
+
+    def case_update(self, number: int, **fields: object) -> None:
+        """Set ``fields`` (thread_id, region, last_staff, announced) of a case."""
+        allowed = {"thread_id", "region", "last_staff", "announced"}
+        if not set(fields) <= allowed:
+            raise ValueError(f"cannot set {sorted(set(fields) - allowed)} of a case")
+        self._case.objects.filter(pk=number).update(**fields)
+
+    def case_close(self, number: int) -> CaseRow | None:
+        """Close an open case (its chat id is cleared); the case as it was, or None if it
+        was not open."""
+        case = self.case_get(number)
+        if case is None or case.state != self._case.OPEN:
+            return None
+        closed = self._case.objects.filter(pk=number, state=self._case.OPEN).update(
+            state=self._case.CLOSED, chat_id=0
+        )
+        return case if closed else None
+
+    def _forget_cases(self, pseudonym: str) -> int:
+        chats = list(
+            self._case.objects.filter(pseudonym=pseudonym).values_list("chat_id", flat=True)
+        )
+        deleted, _ = self._case.objects.filter(pseudonym=pseudonym).delete()
+        # Their messages still waiting to be copied to staff go too.
+        copies, _ = self._outbox.objects.filter(
+            copy_from__in=[c for c in chats if c], state=self._outbox.PENDING
+        ).delete()
+        return deleted + copies
 
     # --- the lease: one sender among all adapter replicas ------------------------------
 
@@ -521,6 +643,154 @@ class Store:
             dropped=counts.get("dropped", 0),
         )
 
+    # --- feedback, counters and the unanswered inbox -----------------------------------
+
+    def vote(
+        self,
+        pseudonym: str,
+        *,
+        topic: str,
+        sub: str | None,
+        language: str,
+        region: str | None,
+        version: str,
+        helpful: bool,
+    ) -> bool:
+        """Count one rating of an answer; False (not counted) if the person rated this
+        answer before. The count keeps no trace of who voted."""
+        from django.db import IntegrityError, transaction  # noqa: PLC0415
+        from django.db.models import F  # noqa: PLC0415
+
+        today = _now().date()
+        try:
+            with transaction.atomic():
+                self._vote.objects.create(
+                    pseudonym=pseudonym, answer=f"{topic}:{sub or ''}", day=today
+                )
+                row, _ = self._feedback.objects.get_or_create(
+                    day=today,
+                    topic=topic,
+                    sub=sub or "",
+                    language=language,
+                    region=region or "",
+                    version=version,
+                    helpful=helpful,
+                )
+                self._feedback.objects.filter(pk=row.pk).update(count=F("count") + 1)
+        except IntegrityError:
+            return False
+        return True
+
+    def count(self, kind: str, topic: str = "", language: str = "", n: int = 1) -> None:
+        """Add ``n`` to today's counter of ``kind`` (see :class:`store.models.DailyCount`)."""
+        from django.db.models import F  # noqa: PLC0415
+
+        today = _now().date()
+        key = {"day": today, "kind": kind, "topic": topic, "language": language}
+        if not self._daily.objects.filter(**key).update(count=F("count") + n):
+            self._daily.objects.bulk_create([self._daily(**key, count=0)], ignore_conflicts=True)
+            self._daily.objects.filter(**key).update(count=F("count") + n)
+
+    def count_all(self, counts: Collection[tuple[str, str, str]]) -> None:
+        """:meth:`count` one for each (kind, topic, language) (one trip to the store)."""
+        for kind, topic, language in counts:
+            self.count(kind, topic, language)
+
+    def inbox_add(
+        self, pseudonym: str, text: str, language: str, topics: Collection[str], reason: str
+    ) -> int:
+        """Keep a question the person agreed to share (``text`` already scrubbed)."""
+        row = self._inbox.objects.create(
+            pseudonym=pseudonym,
+            text=text,
+            language=language,
+            topics=list(topics),
+            reason=reason,
+            day=_now().date(),
+        )
+        self.count(self._daily.INBOX, next(iter(topics), ""), language)
+        return int(row.pk)
+
+    def inbox(self, states: Collection[str] = ("new",)) -> list[InboxRow]:
+        """Inbox questions in ``states``, newest first (no pseudonym: staff never see it)."""
+        rows = self._inbox.objects.filter(state__in=list(states)).order_by("-day", "-id")
+        return [
+            InboxRow(i, text, lang, tuple(topics), reason, day, state, trained)
+            for i, text, lang, topics, reason, day, state, trained in rows.values_list(
+                "id", "text", "language", "topics", "reason", "day", "state", "trained_topic"
+            )
+        ]
+
+    def inbox_mark(self, ids: Collection[int], state: str, trained_topic: str = "") -> int:
+        """Mark inbox questions handled (trained, needs an answer, dismissed)."""
+        rows = self._inbox.objects.filter(pk__in=list(ids), state=self._inbox.NEW)
+        changed = rows.update(state=state, trained_topic=trained_topic, handled=_now())
+        if state == self._inbox.TRAINED and changed:
+            self.count(self._daily.TRAINED, trained_topic, n=changed)
+        return changed
+
+    def inbox_put_back(self, ids: Collection[int]) -> int:
+        """Undo "needs an answer" or "dismiss": the questions are new again (a training
+        example, once written, stays: it is undone in the training data)."""
+        states = (self._inbox.NEEDS_ANSWER, self._inbox.DISMISSED)
+        rows = self._inbox.objects.filter(pk__in=list(ids), state__in=states)
+        return rows.update(state=self._inbox.NEW, trained_topic="", handled=None)
+
+    def inbox_handled(self, limit: int = 20) -> list[InboxRow]:
+        """The questions handled last (for undo), newest first."""
+        rows = self._inbox.objects.exclude(state=self._inbox.NEW).order_by("-handled", "-id")
+        return [
+            InboxRow(i, text, lang, tuple(topics), reason, day, state, trained)
+            for i, text, lang, topics, reason, day, state, trained in rows.values_list(
+                "id", "text", "language", "topics", "reason", "day", "state", "trained_topic"
+            )[:limit]
+        ]
+
+    def trained_since(self, since: datetime) -> int:
+        """Inbox questions made training examples after ``since`` (the last training)."""
+        rows = self._inbox.objects.filter(state=self._inbox.TRAINED, handled__gt=since)
+        return rows.count()
+
+    def purge_feedback(self, inbox_days: float, vote_days: float) -> int:
+        """Delete inbox questions older than ``inbox_days`` and the "already rated" marks
+        older than ``vote_days`` (the counts stay: they hold nobody)."""
+        today = _now().date()
+        inbox, _ = self._inbox.objects.filter(day__lt=today - timedelta(days=inbox_days)).delete()
+        votes, _ = self._vote.objects.filter(day__lt=today - timedelta(days=vote_days)).delete()
+        return inbox + votes
+
+    def daily_counts(self, since: date, until: date) -> list[tuple[date, str, str, str, int]]:
+        """(day, kind, topic, language, count) from ``since`` to ``until``."""
+        rows = self._daily.objects.filter(day__gte=since, day__lte=until)
+        rows = rows.order_by("day", "kind", "topic")
+        return list(rows.values_list("day", "kind", "topic", "language", "count"))
+
+    def feedback_counts(self, since: date, until: date) -> list[tuple[str, str, str, bool, int]]:
+        """(topic, sub, version, helpful, votes) from ``since`` to ``until``."""
+        from django.db.models import Sum  # noqa: PLC0415
+
+        rows = (
+            self._feedback.objects.filter(day__gte=since, day__lte=until)
+            .values("topic", "sub", "version", "helpful")
+            .annotate(n=Sum("count"))
+            .order_by("topic", "sub", "version", "helpful")
+        )
+        return [(r["topic"], r["sub"], r["version"], r["helpful"], int(r["n"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """An inbox question as staff see it."""
+
+    id: int
+    text: str
+    language: str
+    topics: tuple[str, ...]
+    reason: str
+    day: date
+    state: str
+    trained_topic: str
+
 
 @dataclass(frozen=True)
 class DeliveryRow:
@@ -562,7 +832,7 @@ class Progress:
 
 @dataclass(frozen=True)
 class OutboxMessage:
-    """A message waiting to be sent."""
+    """A message waiting to be sent (a text, or a copy of ``copy_from``'s ``copy_id``)."""
 
     chat_id: int
     id: int
@@ -571,6 +841,33 @@ class OutboxMessage:
     created: datetime
     not_before: datetime
     attempts: int
+    thread_id: int | None = None
+    copy_from: int | None = None
+    copy_id: int | None = None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A person handed to staff, and where staff talk about them."""
+
+    number: int
+    pseudonym: str
+    chat_id: int
+    language: str
+    region: str
+    topic: str
+    staff_chat_id: int
+    thread_id: int | None
+    state: str
+    left_outside_hours: bool
+    created: datetime
+    last_staff: datetime | None
+    announced: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether staff still talk with the person."""
+        return self.state == "open"
 
 
 class AsyncStore:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from poradnyk.content.handoff import parse_handoff
 from poradnyk.content.model import Content, ContentError, Issue, Topic
 from poradnyk.content.parse import (
     parse_languages,
@@ -47,6 +48,8 @@ def load_content(
     languages, found = parse_languages(content_dir / "languages.yml")
     issues += found
     orgs, found = parse_organisations(content_dir / "organisations.yml", topics, regions)
+    issues += found
+    handoff, found = parse_handoff(content_dir / "handoff.yml", orgs)
     issues += found
     parsed: dict[str, Topic] = {}
     for name in topics:
@@ -135,4 +138,5 @@ def load_content(
         languages=languages,
         warnings=tuple(i for i in issues if i.severity == "warning"),
         review_age_days=review_age_days,
+        handoff=handoff,
     )

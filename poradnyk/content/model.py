@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Content",
     "ContentError",
     "Event",
+    "Handoff",
     "Issue",
     "Localized",
     "Organisation",
@@ -147,6 +148,24 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """Passing a person to NGO staff in a Telegram forum supergroup (content/handoff.yml).
+
+    ``hours`` maps a weekday (0 = Monday) to its opening spans, in ``time_zone``;
+    ``holidays`` are closed all day.
+    """
+
+    staff_chat_id: int
+    time_zone: str
+    hours: Mapping[int, tuple[tuple[time, time], ...]]
+    holidays: frozenset[date]
+    reannounce_after_hours: float
+    staff_language: str
+    hotlines: tuple[str, ...]
+    """Organisation ids (organisations.yml) given when staff are not in."""
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything the bot says, loaded and validated."""
 
@@ -158,6 +177,8 @@ class Content:
     warnings: tuple[Issue, ...] = field(default=())
     review_age_days: int = 180
     """Answers checked longer ago than this carry a caution for the user."""
+    handoff: Handoff | None = None
+    """None while no staff group is configured (the bot then only points to organisations)."""
 
     @property
     def subscription_topics(self) -> list[str]:

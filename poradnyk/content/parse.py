@@ -51,6 +51,18 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "cmd_privacy", "cmd_forget", "forget_failed", "btn_private_chat", "expired_statement",
     "stale_caution", "cmd_subscribe", "subscribe_menu", "subscribe_none", "subscribed",
     "unsubscribed", "btn_subscribe", "btn_unsubscribe", "btn_subscriptions", "reminder_heading",
+    "cmd_human", "handoff_consent", "handoff_consent_later", "handoff_field_question",
+    "handoff_field_language", "handoff_field_region", "handoff_field_topic",
+    "handoff_field_name", "handoff_none", "handoff_no_question", "handoff_when",
+    "handoff_weekdays", "handoff_when_unknown", "btn_handoff_send", "btn_handoff_leave",
+    "btn_handoff_name", "btn_handoff_cancel", "btn_handoff_end", "handoff_opened",
+    "handoff_left", "handoff_already_open", "handoff_cancelled", "handoff_from_person",
+    "handoff_from_person_anonymous", "handoff_closed_by_staff", "handoff_ended",
+    "staff_topic_title", "staff_case_summary", "staff_waiting", "staff_case_recreated",
+    "staff_case_closed", "staff_user_ended", "staff_user_forgot", "staff_reannounce",
+    "staff_region_set", "staff_region_unknown", "staff_case_not_open",
+    "feedback_no", "feedback_already", "btn_missing", "missing_prompt", "inbox_consent",
+    "btn_keep_yes", "btn_keep_no", "inbox_kept", "inbox_not_kept", "inbox_gone",
 )  # fmt: skip
 
 REMIND_MAX_DAYS = 366

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.settings import Settings, SettingsError
@@ -18,6 +20,8 @@ def test_defaults() -> None:
     assert s.typing_after == 1.0
     assert s.review_age_days == 180
     assert s.health_port == 0
+    assert s.inbox_days == 30
+    assert Settings.from_env({"PORADNYK_INBOX_DAYS": "7"}).inbox_days == 7
 
 
 def test_values_from_environment() -> None:
@@ -59,11 +63,23 @@ def test_several_rasa_replicas() -> None:
         {"PORADNYK_TYPING_AFTER": "soon"},
         {"PORADNYK_HEALTH_PORT": "eighty"},
         {"TELEGRAM_WEBHOOK_URL": "https://example.org/telegram"},  # no secret
+        {"PORADNYK_HANDOFF_CLOCK": "saturday noon"},
+        {"PORADNYK_HANDOFF_CLOCK": "2026-12-05T12:00"},  # no offset: whose noon?
+        {"PORADNYK_HANDOFF_POLL": "often"},
+        {"PORADNYK_INBOX_DAYS": "31"},  # the promise: at most 30 days
+        {"PORADNYK_INBOX_DAYS": "0"},
     ],
 )
 def test_invalid_values_are_refused(env: dict[str, str]) -> None:
     with pytest.raises(SettingsError):
         Settings.from_env(env)
+
+
+def test_the_handoff_clock_is_read_once_with_its_offset() -> None:
+    s = Settings.from_env({"PORADNYK_HANDOFF_CLOCK": "2026-12-05T12:00+01:00"})
+    assert s.handoff_clock is not None and s.handoff_clock.utcoffset() == timedelta(hours=1)
+    assert Settings.from_env({}).handoff_clock is None
+    assert Settings.from_env({}).handoff_poll == 60.0
 
 
 def test_settings_repr_never_shows_the_token() -> None:
