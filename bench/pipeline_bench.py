@@ -1,7 +1,7 @@
 """End-to-end performance benchmark of the whole stack on this machine.
 
 Usage: .venv/bin/python -m bench.pipeline_bench [--rates 5 30 100] [--seconds 10]
-            [--soak 10000] [--cold-start] [--baseline] [--train-time]
+            [--soak 10000] [--cold-start] [--baseline] [--train-time] [--postgres]
 
 Starts the real action server, Rasa server and Telegram adapter (``python -m bot``)
 against a local Bot API stand-in, offers a steady load of messages from many simulated
@@ -12,8 +12,10 @@ Rasa's REST webhook and /model/parse alone, the CPU time each process spends per
 (less sensitive to a busy shared machine than latency), resident memory of each process,
 and cold start. ``--baseline`` runs the same steps, in the same run, with Rasa's default dialogue
 policies (TED, UnexpecTED, Memoization, Rule) instead of rules only, and on the whole
-unoptimised configuration (bench/baseline.py), and prints the ratios. Everything runs
-on 127.0.0.1.
+unoptimised configuration (bench/baseline.py), and prints the ratios. ``--postgres``
+runs the same steps again with every store on a throwaway PostgreSQL cluster and Rasa's
+locks in a throwaway redis-server (harness/servers.py), and prints PostgreSQL / SQLite.
+Everything runs on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -114,23 +116,40 @@ def rss_mb(pid: int) -> float:
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, all threads) a process has used so far."""
+def cpu_seconds(pid: int, tree: bool = False) -> float:
+    """CPU time (user + system, all threads) a process has used so far; with ``tree``,
+    its children's too, living and ended (PostgreSQL's backends)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return float("nan")
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    if not tree:
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    total = sum(int(f) for f in fields[11:15]) / _TICKS
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        spent = (cpu_seconds(int(child), tree=True) for child in children)
+        total += sum(seconds for seconds in spent if not math.isnan(seconds))
+    return total
 
 
 async def measured_load(
-    name: str, rate: float, seconds: float, send: Send, procs: dict[str, int]
+    name: str,
+    rate: float,
+    seconds: float,
+    send: Send,
+    procs: dict[str, int],
+    trees: frozenset[str] = frozenset(),
 ) -> LoadResult:
-    """:func:`offer_load`, with the CPU time of each process per answered message."""
-    before = {k: cpu_seconds(p) for k, p in procs.items()}
+    """:func:`offer_load`, with the CPU time of each process per answered message (of
+    the whole process tree for the names in ``trees``)."""
+    before = {k: cpu_seconds(p, k in trees) for k, p in procs.items()}
     result = await offer_load(name, rate, seconds, send)
     per = 1000 / max(1, result.answered)
-    result.cpu_ms = {k: (cpu_seconds(p) - before[k]) * per for k, p in procs.items()}
+    result.cpu_ms = {k: (cpu_seconds(p, k in trees) - before[k]) * per for k, p in procs.items()}
     return result
 
 
@@ -210,8 +229,10 @@ async def run_benchmark(
     max_rate: float = 1000.0,
     soak_rate: float = 30.0,
     label: str = "optimised",
+    servers: dict[str, int] | None = None,
 ) -> Run:
-    """Run the load steps on a started stack."""
+    """Run the load steps on a started stack; ``servers`` (name: pid of PostgreSQL's or
+    Redis' main process) are counted with their children in CPU and memory."""
     api = BotApiStandIn()
     await api.start()
     adapter = Adapter(stack, api, max_rate)
@@ -228,7 +249,9 @@ async def run_benchmark(
             "action server": stack.actions.process.pid,
             "Rasa server": stack.rasa.process.pid,
             "adapter": adapter.service.process.pid,
+            **(servers or {}),
         }
+        trees = frozenset(servers or {})
         # The Bot API stand-in and the load generator run in this process.
         cpu_procs = {**procs, "benchmark": os.getpid()}
         # The adapter's own HTTP client: httpx's default transport would cost this process
@@ -238,13 +261,15 @@ async def run_benchmark(
             direct = direct_senders(stack, http)
             for rate in rates:
                 for name, send in {"whole pipeline": adapter.ask, **direct}.items():
-                    results.append(await measured_load(name, rate, seconds, send, cpu_procs))
+                    results.append(await measured_load(name, rate, seconds, send, cpu_procs, trees))
                     print_row(label, results[-1])
             before = {k: rss_mb(v) for k, v in procs.items()}
             if soak:
                 soak_seconds = soak / soak_rate
                 results.append(
-                    await measured_load("soak", soak_rate, soak_seconds, adapter.ask, cpu_procs)
+                    await measured_load(
+                        "soak", soak_rate, soak_seconds, adapter.ask, cpu_procs, trees
+                    )
                 )
                 print_row(label, results[-1])
             after = {k: rss_mb(v) for k, v in procs.items()}
@@ -320,10 +345,13 @@ def print_cpu(run: Run) -> None:
 
 
 def print_ratios(optimised: Run, baseline: Run) -> None:
-    """How many times slower the unoptimised configuration is, step by step."""
-    print(f"\n### {baseline.label} / {optimised.label} (same run; above 1 = ours is faster)\n")
-    print("| path | offered msg/s | p50 | p95 | answered/s |")
-    print("|---|---:|---:|---:|---:|")
+    """How many times slower the other configuration is, step by step."""
+    print(
+        f"\n### {baseline.label} / {optimised.label} "
+        f"(same run; above 1 = {optimised.label} is faster)\n"
+    )
+    print("| path | offered msg/s | p50 | p95 | answered/s | CPU per message |")
+    print("|---|---:|---:|---:|---:|---:|")
     base = {(r.name, r.rate): r for r in baseline.results}
     for r in optimised.results:
         b = base.get((r.name, r.rate))
@@ -331,7 +359,8 @@ def print_ratios(optimised: Run, baseline: Run) -> None:
             continue
         print(
             f"| {r.name} | {r.rate:g} | {_ratio(b.pct(0.5), r.pct(0.5))} | "
-            f"{_ratio(b.pct(0.95), r.pct(0.95))} | {_ratio(r.throughput, b.throughput)} |"
+            f"{_ratio(b.pct(0.95), r.pct(0.95))} | {_ratio(r.throughput, b.throughput)} | "
+            f"{_ratio(sum(b.cpu_ms.values()), sum(r.cpu_ms.values()))} |"
         )
     print(
         f"\nSustained rate: {sustained(optimised):g} msg/s against {sustained(baseline):g}; "
@@ -375,6 +404,7 @@ def measure(
     model: Path = MODEL,
     endpoints: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    servers: dict[str, int] | None = None,
 ) -> Run:
     """Start a stack and run all load steps on it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -383,11 +413,26 @@ def measure(
             return asyncio.run(
                 run_benchmark(
                     stack, args.rates, args.seconds, args.soak if label == "optimised" else 0,
-                    args.telegram_rate, args.soak_rate, label,
+                    args.telegram_rate, args.soak_rate, label, servers,
                 )
             )  # fmt: skip
         finally:
             stack.stop()
+
+
+def measure_postgres(args: argparse.Namespace) -> Run:
+    """All load steps with every store on PostgreSQL and Rasa's locks in Redis."""
+    from harness.servers import start_postgres, start_redis  # noqa: PLC0415
+
+    postgres, redis = start_postgres(), start_redis()
+    try:
+        url = postgres.create_database("bench")
+        env = {"PORADNYK_DATABASE_URL": url, "PORADNYK_REDIS_URL": redis.url}
+        servers = {"PostgreSQL": postgres.pid, "Redis": redis.pid}
+        return measure(args, "PostgreSQL", extra_env=env, servers=servers)
+    finally:
+        redis.remove()
+        postgres.remove()
 
 
 def main() -> None:
@@ -403,6 +448,9 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="compare with bench/baseline.py")
     parser.add_argument("--train-time", action="store_true", help="train both models from scratch")
     parser.add_argument(
+        "--postgres", action="store_true", help="also on PostgreSQL and Redis (ratios to SQLite)"
+    )
+    parser.add_argument(
         "--telegram-rate", type=float, default=1000,
         help="adapter's send limit (msg/s); 30 is Telegram's real limit",
     )  # fmt: skip
@@ -417,6 +465,8 @@ def main() -> None:
             runs.append(measure(args, "default policies", model))
             endpoints, env = stock_endpoints(Path(tmp)), BASELINE_ENV
             runs.append(measure(args, "baseline", model, endpoints, env))
+        if args.postgres:
+            runs.append(measure_postgres(args))
         for run in runs:
             print_tables(run)
         for other in runs[1:]:

@@ -27,7 +27,7 @@ async def build_conversation(settings: Settings, http: httpx.AsyncClient) -> Con
         review_age_days=settings.review_age_days,
         last_good=settings.data_dir / "last-good-content" / "adapter",
     )
-    rasa = RasaClient(http, settings.rasa_url, settings.rasa_api_token)
+    rasa = RasaClient(http, settings.rasa_urls or settings.rasa_url, settings.rasa_api_token)
     return Conversation(
         settings,
         rasa,

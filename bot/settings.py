@@ -109,6 +109,7 @@ class Settings:
     telegram_bot_token: str | None = field(repr=False)
     telegram_api_base_url: str
     rasa_url: str
+    """The first (or only) Rasa server."""
     rasa_timeout: float
     rasa_api_token: str | None = field(repr=False)
     data_dir: Path
@@ -136,6 +137,9 @@ class Settings:
     quiet_hours: tuple[int, int] | None = (21, 8)
     """From hour to hour in Europe/Prague: no reminder or announcement is sent then."""
     broadcast_poll: float = 2.0
+    rasa_urls: tuple[str, ...] = ()
+    """Every Rasa replica (``RASA_URL`` comma-separated); the adapter spreads people over
+    them and moves on when one is down."""
     handoff_poll: float = 60.0
     """How often open cases are checked for re-announcing (seconds)."""
     handoff_clock: datetime | None = None
@@ -153,13 +157,21 @@ class Settings:
         webhook_secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
         if webhook_url and not webhook_secret:
             raise SettingsError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
+        rasa_urls = tuple(
+            url.strip().rstrip("/")
+            for url in (env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").split(",")
+            if url.strip()
+        )
+        if not rasa_urls:
+            raise SettingsError("RASA_URL must name at least one Rasa server")
         default_language = env.get("PORADNYK_DEFAULT_LANGUAGE", "uk")
         if default_language not in LANGUAGES:
             raise SettingsError("PORADNYK_DEFAULT_LANGUAGE must be cs, uk or en")
         return cls(
             telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
             telegram_api_base_url=env.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
-            rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{rasa_port}").rstrip("/"),
+            rasa_url=rasa_urls[0],
+            rasa_urls=rasa_urls,
             rasa_timeout=_float(env, "RASA_TIMEOUT", 10.0),
             rasa_api_token=env.get("RASA_API_TOKEN") or None,
             data_dir=data_dir,

@@ -1,7 +1,8 @@
 """Django settings, read once from the environment (the same variables as the adapter's).
 
 - ``PORADNYK_DATABASE_URL``: one URL switches every table of the adapter and the console
-  (``postgres://user:pass@host/db``); default SQLite in WAL mode in the data folder.
+  (``postgresql://user:pass@host/db``, psycopg 3); default SQLite in WAL mode in the data
+  folder. Rasa's conversations follow the same URL (``rasa_server.tracker_store``).
 - ``PORADNYK_DATA_DIR``: where the SQLite file and the generated secret key live.
 - ``PORADNYK_CONSOLE_HOSTS``: host names the console answers to (comma-separated).
 - ``PORADNYK_CONTENT_DIR``: the content the console edits and publishes (default ``content/``).
@@ -20,7 +21,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
+from store.backend import database_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PORADNYK_DATA_DIR") or BASE_DIR / "var")
@@ -154,21 +155,9 @@ TEMPLATES = [
 ]
 WSGI_APPLICATION = "console.wsgi.application"
 
-_SQLITE = f"sqlite:///{DATA_DIR / 'poradnyk.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("PORADNYK_DATABASE_URL") or _SQLITE, conn_max_age=600
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL: readers never wait for the writer; a commit survives kill -9 of any process.
-    # secure_delete: deleted rows are overwritten, not left readable in free pages.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        "PRAGMA secure_delete=ON;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
+# SQLite by default, PostgreSQL with a postgresql:// URL; the differences live in
+# store/backend.py.
+DATABASES = {"default": database_settings(os.environ.get("PORADNYK_DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "cs"

@@ -44,6 +44,7 @@ class Adapter:
             "PORADNYK_USER_RATE_LIMIT": "1000",
             **(extra_env or {}),
         }
+        self.env = env
         log = stack.data_dir / "adapter.log"
         with log.open("ab") as fh:
             process = subprocess.Popen(

@@ -1,7 +1,8 @@
 """Pytest fixtures shared by tests/ and bench/ (each conftest imports them).
 
 The adapter's database (Django) is configured once per process, so every test of a run
-shares one SQLite file in a fresh temporary folder; people are told apart by their
+shares one SQLite file in a fresh temporary folder (or the database of
+``PORADNYK_TEST_DATABASE_URL``); people are told apart by their
 pseudonyms, whose salt is per data folder, so tests do not see each other's people.
 """
 
@@ -16,12 +17,24 @@ from pathlib import Path
 import pytest
 
 from harness.bot_api import STAFF_CHAT
+from harness.servers import Postgres, Redis, start_postgres, start_redis
 from harness.stack import REPO_ROOT, Stack, start_stack
 
-__all__ = ["ALWAYS", "WEEKDAYS", "handoff_content", "mark_integration", "stack"]
+__all__ = [
+    "ALWAYS",
+    "WEEKDAYS",
+    "handoff_content",
+    "mark_integration",
+    "postgres",
+    "redis",
+    "stack",
+]
 
 _DB_DIR = Path(tempfile.mkdtemp(prefix="poradnyk-test-db-"))
-os.environ["PORADNYK_DATABASE_URL"] = f"sqlite:///{_DB_DIR / 'poradnyk.sqlite3'}"
+# PORADNYK_TEST_DATABASE_URL: the same tests on another database (tests/store/test_postgres.py).
+os.environ["PORADNYK_DATABASE_URL"] = (
+    os.environ.get("PORADNYK_TEST_DATABASE_URL") or f"sqlite:///{_DB_DIR / 'poradnyk.sqlite3'}"
+)
 os.environ["PORADNYK_SECRET_KEY"] = "tests-only-not-secret"
 os.environ.setdefault("PORADNYK_DATA_DIR", str(_DB_DIR))
 
@@ -35,12 +48,32 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """A throwaway PostgreSQL cluster (Debian's binaries) on a free port."""
+    server = start_postgres()
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[Redis]:
+    """A throwaway redis-server on a free port."""
+    server = start_redis()
+    yield server
+    server.remove()
+
+
+_SERVERS = frozenset({"stack", "postgres", "redis"})
+
+
 def mark_integration(items: list[pytest.Item]) -> None:
-    """Tests that need the real Rasa (the ``stack`` fixture, or a trained model loaded in
-    process) are the integration lane; everything else is the fast lane."""
+    """Tests that need real servers (Rasa through the ``stack`` fixture, PostgreSQL, Redis)
+    or a trained model loaded in process are the integration lane; everything else is the
+    fast lane."""
     for item in items:
-        needs_rasa = "stack" in getattr(item, "fixturenames", ())
-        if needs_rasa or item.get_closest_marker("needs_model") is not None:
+        needs_servers = bool(_SERVERS & set(getattr(item, "fixturenames", ())))
+        if needs_servers or item.get_closest_marker("needs_model") is not None:
             item.add_marker(pytest.mark.integration)
 
 

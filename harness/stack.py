@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -73,6 +73,8 @@ class Stack:
     actions: Service
     rasa: Service
     data_dir: Path
+    replicas: list[tuple[Service, str]] = field(default_factory=list)
+    """More Rasa servers on the same stores (PostgreSQL and Redis), with their URLs."""
 
     @property
     def rasa_url(self) -> str:
@@ -99,8 +101,15 @@ class Stack:
         self.rasa = _start_rasa(self.env, self.data_dir)
         _wait_http(self.status_url, self.rasa, 180, want_model=True)
 
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every Rasa server's base URL: the first, then the replicas."""
+        return [self.rasa_url, *(url for _, url in self.replicas)]
+
     def stop(self) -> None:
-        """Stop both servers."""
+        """Stop every server."""
+        for replica, _ in self.replicas:
+            replica.stop()
         self.rasa.stop()
         self.actions.stop()
 
@@ -122,14 +131,14 @@ def _start_actions(env: dict[str, str], data_dir: Path) -> Service:
     return _spawn("actions", cmd, env, data_dir)
 
 
-def _start_rasa(env: dict[str, str], data_dir: Path) -> Service:
+def _start_rasa(env: dict[str, str], data_dir: Path, name: str = "rasa") -> Service:
     cmd = [
         str(RASA_PYTHON), "-m", "rasa_server", "run", "--enable-api", "--interface", "127.0.0.1",
         "--port", env["RASA_PORT"], "--model", env["PORADNYK_TEST_MODEL"],
         "--endpoints", env["PORADNYK_TEST_ENDPOINTS"], "--credentials", "credentials.yml",
         "--logging-config-file", "logging.yml", "--auth-token", env["RASA_API_TOKEN"],
     ]  # fmt: skip
-    return _spawn("rasa", cmd, env, data_dir)
+    return _spawn(name, cmd, env, data_dir)
 
 
 def _wait_http(url: str, service: Service, timeout: float, want_model: bool = False) -> None:
@@ -154,16 +163,19 @@ def start_stack(
     model: Path = MODEL,
     endpoints: Path = REPO_ROOT / "endpoints.yml",
     extra_env: dict[str, str] | None = None,
+    replicas: int = 0,
 ) -> Stack:
     """Start both servers with a fresh tracker store in ``data_dir``.
 
-    ``model``, ``endpoints`` and ``extra_env`` let the benchmark start other setups. A free
+    ``model``, ``endpoints`` and ``extra_env`` let the benchmark start other setups;
+    ``replicas`` more Rasa servers start beside the first (give them shared stores in
+    ``extra_env``: PostgreSQL and Redis). A free
     port can be taken by another process between choosing and binding it: then the start
     is tried again on other ports.
     """
     for attempt in range(3):
         try:
-            return _start_stack(data_dir, model, endpoints, extra_env)
+            return _start_stack(data_dir, model, endpoints, extra_env, replicas)
         except RuntimeError as exc:
             if "address already in use" not in str(exc) or attempt == 2:
                 raise
@@ -171,7 +183,11 @@ def start_stack(
 
 
 def _start_stack(
-    data_dir: Path, model: Path, endpoints: Path, extra_env: dict[str, str] | None
+    data_dir: Path,
+    model: Path,
+    endpoints: Path,
+    extra_env: dict[str, str] | None,
+    replicas: int,
 ) -> Stack:
     if not model.exists():
         raise RuntimeError("No trained model: run ./test (it trains the model first)")
@@ -193,14 +209,23 @@ def _start_stack(
         "PYTHONWARNINGS": "ignore",
         "PORADNYK_TEST_MODEL": str(model),
         "PORADNYK_TEST_ENDPOINTS": str(endpoints),
+        # endpoints.yml names both; SQLite and in-memory locks unless extra_env says.
+        "PORADNYK_DATABASE_URL": os.environ.get("PORADNYK_DATABASE_URL", ""),
+        "PORADNYK_REDIS_URL": "",
         **(extra_env or {}),
     }
     actions = _start_actions(env, data_dir)
     rasa = _start_rasa(env, data_dir)
     stack = Stack(env, actions, rasa, data_dir)
+    for number in range(1, replicas + 1):  # loading their models at the same time
+        port = str(free_port())
+        replica = _start_rasa({**env, "RASA_PORT": port}, data_dir, f"rasa-replica{number}")
+        stack.replicas.append((replica, f"http://127.0.0.1:{port}"))
     try:
         _wait_http(f"http://127.0.0.1:{action_port}/health", actions, 60)
         _wait_http(stack.status_url, rasa, 180, want_model=True)
+        for replica, url in stack.replicas:
+            _wait_http(f"{url}/status?token={env['RASA_API_TOKEN']}", replica, 180, True)
     except Exception:
         stack.stop()
         raise

@@ -76,6 +76,7 @@ def start_supervised(
         "PORADNYK_ROOT": str(REPO_ROOT),
         "PORADNYK_DATA_DIR": str(data_dir),
         "PORADNYK_DATABASE_URL": f"sqlite:///{data_dir / 'poradnyk.sqlite3'}",
+        "PORADNYK_REDIS_URL": "",
         "PORADNYK_PROCESS_LOG": str(data_dir / "log" / "services.log"),
         "PORADNYK_START_BOT": "true",
         "PORADNYK_CONSOLE_PORT": str(free_port()),

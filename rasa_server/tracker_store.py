@@ -28,17 +28,29 @@ and the retention purge are :func:`delete_conversation` and :func:`purge`, reach
 through Rasa's own HTTP server (``rasa_server.routes``) under Rasa's conversation lock;
 nothing else runs SQL against the table.
 
-Configured in endpoints.yml as ``type: rasa_server.tracker_store.SQLiteTrackerStore``
-with ``db`` (the file) and optionally ``cache_size`` (conversations kept in memory).
+On PostgreSQL (:class:`PostgreSQLTrackerStore`, for several Rasa servers sharing the
+conversations) the same redaction and the same plain SQL per message apply, through a
+connection pool that checks a connection before use and a retry while the server is
+unreachable (a restart, a fail-over); there is no cache, since another server may have
+written the conversation meanwhile and PostgreSQL has no cheap ``data_version``.
+
+Configured in endpoints.yml as ``type: rasa_server.tracker_store.TrackerStoreByUrl``
+with ``url`` (``PORADNYK_DATABASE_URL``: a ``postgresql://`` URL selects PostgreSQL, the
+same database as the adapter's tables) and ``db`` (the SQLite file otherwise), optionally
+``cache_size`` (conversations kept in memory, SQLite only).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import logging
 import sqlite3
+import time
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -47,7 +59,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import StaticPool
 
 __all__ = [
+    "PostgreSQLTrackerStore",
     "SQLiteTrackerStore",
+    "TrackerStoreByUrl",
     "delete_conversation",
     "latest_session",
     "purge",
@@ -64,6 +78,9 @@ _PRAGMAS = (
     "PRAGMA secure_delete=ON",
 )
 _Events = list[dict[str, Any]]
+T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 def tune_connection(connection: sqlite3.Connection) -> None:
@@ -199,23 +216,10 @@ class SQLiteTrackerStore(SQLTrackerStore):
             known = len(stored)
         else:
             known = self._db.execute(self._count_latest, (sender_id, sender_id)).fetchone()[0]
-        new = [
-            (e.type_name, redacted(e.as_dict()))
-            for e in itertools.islice(tracker.events, known, None)
-        ]
+        new = _new_events(tracker, known)
         if not new:
             return
-        rows = [
-            (
-                sender_id,
-                type_name,
-                data.get("timestamp"),
-                data.get("parse_data", {}).get("intent", {}).get("name"),
-                data.get("name"),
-                json.dumps(data),
-            )
-            for type_name, data in new
-        ]
+        rows = [_row(sender_id, type_name, data) for type_name, data in new]
         try:
             with self._db:  # one transaction: committed, or rolled back on error
                 self._db.executemany(self._insert, rows)
@@ -235,6 +239,132 @@ class SQLiteTrackerStore(SQLTrackerStore):
             self._cache.pop(sender_id, None)
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._data_version = self._current_data_version()
+
+
+def _new_events(tracker: DialogueStateTracker, known: int) -> list[tuple[str, dict[str, Any]]]:
+    """(type, redacted event) of the tracker's events after the ``known`` stored ones."""
+    return [
+        (e.type_name, redacted(e.as_dict())) for e in itertools.islice(tracker.events, known, None)
+    ]
+
+
+def _row(sender_id: str, type_name: str, data: dict[str, Any]) -> tuple[Any, ...]:
+    """The columns of one event, as Rasa's own store fills them."""
+    return (
+        sender_id,
+        type_name,
+        data.get("timestamp"),
+        data.get("parse_data", {}).get("intent", {}).get("name"),
+        data.get("name"),
+        json.dumps(data),
+    )
+
+
+_COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+_RETRY_FOR_SECONDS = 60.0
+"""How long a message waits for PostgreSQL to come back (a restart takes seconds)."""
+
+
+def _postgresql_url(url: str) -> str:
+    """SQLAlchemy 1.4 knows ``postgresql://`` only (Django and libpq take both spellings)."""
+    return "postgresql://" + url.split("://", 1)[1] if url.startswith("postgres://") else url
+
+
+class PostgreSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` on PostgreSQL: redacted events, plain SQL per message, a pool
+    that survives a restart of the server."""
+
+    def __init__(self, db: str, pool_size: int = 5, max_overflow: int = 10, **kwargs: Any) -> None:
+        kwargs.pop("dialect", None)
+        kwargs.pop("host", None)
+        url = _postgresql_url(db)
+        super().__init__(dialect="postgresql", host=url, **kwargs)  # creates the table
+        stock: sa.engine.Engine = self.engine
+        stock.dispose()
+        # pre_ping: a connection cut by a restart is replaced before it is used.
+        self.engine: sa.engine.Engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=int(pool_size),
+            max_overflow=int(max_overflow),
+            connect_args={"connect_timeout": 5},
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        table = self.SQLEvent.__table__.name
+        latest = f"""
+            FROM {table} AS e, (
+                SELECT MAX(timestamp) AS start FROM {table}
+                WHERE sender_id = :sender AND type_name = '{SessionStarted.type_name}'
+            ) AS s
+            WHERE e.sender_id = :sender AND (e.timestamp >= s.start OR s.start IS NULL)
+        """
+        self._select_latest = sa.text(f"SELECT e.data {latest} ORDER BY e.id")
+        self._count_latest = sa.text(f"SELECT COUNT(*) {latest}")
+        self._insert = self.SQLEvent.__table__.insert()
+
+    async def _retrying(self, work: Callable[[], T]) -> T:
+        """``work``, again while the server cannot be reached (each try is one transaction)."""
+        deadline = time.monotonic() + _RETRY_FOR_SECONDS
+        delay = 0.1
+        while True:
+            try:
+                return work()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+                # Refused, cut or timed out (a deadlock too): each try is its own
+                # transaction, so trying again cannot write an event twice.
+                if time.monotonic() > deadline:
+                    raise
+                logger.warning("PostgreSQL unreachable (%s); trying again", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session of a conversation, in one query."""
+
+        def read() -> _Events:
+            with self.engine.connect() as connection:
+                rows = connection.execute(self._select_latest, {"sender": sender_id})
+                return [json.loads(data) for (data,) in rows]
+
+        events = await self._retrying(read)
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Count what is stored and insert the rest, in one transaction."""
+        await self.stream_events(tracker)
+        sender_id = tracker.sender_id
+
+        def write() -> None:
+            with self.engine.begin() as connection:
+                known = connection.execute(self._count_latest, {"sender": sender_id}).scalar()
+                new = _new_events(tracker, int(known or 0))
+                if new:
+                    rows = [
+                        dict(zip(_COLUMNS, _row(sender_id, *event), strict=True)) for event in new
+                    ]
+                    connection.execute(self._insert, rows)
+
+        await self._retrying(write)
+
+
+class TrackerStoreByUrl:
+    """The tracker store endpoints.yml names: :class:`PostgreSQLTrackerStore` for a
+    ``postgresql://`` ``url``, else :class:`SQLiteTrackerStore` on the file ``db``.
+
+    Rasa creates a custom store by calling its class; this one hands back the chosen one.
+    """
+
+    def __new__(
+        cls, host: str | None = None, db: str = "rasa.db", **kwargs: Any
+    ) -> SQLTrackerStore:
+        url = (host or "").strip()
+        if url.startswith(("postgres://", "postgresql://")):
+            kwargs.pop("cache_size", None)
+            return PostgreSQLTrackerStore(db=url, **kwargs)
+        return SQLiteTrackerStore(db=db, **kwargs)
 
 
 def sql_store(store: Any) -> SQLTrackerStore | None:

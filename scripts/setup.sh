@@ -111,6 +111,26 @@ ensure_chromium() {
   exit 1
 }
 
+# Debian's PostgreSQL and Redis for the tests that run against real servers (the suite
+# starts throwaway instances of its own on free ports; the packages' own services are
+# not used). Installed when missing if run as root (CI), else a clear stop.
+ensure_services() {
+  local missing=()
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing ${missing[*]} from Debian's packages (for the PostgreSQL and Redis tests)"
+    { apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    } || { say "Installing ${missing[*]} failed (see above)."; exit 1; }
+    return 0
+  fi
+  say "The PostgreSQL and Redis tests need Debian's ${missing[*]}, and it is missing."
+  say "Install as root: apt-get install ${missing[*]}   (./test run as root does it by itself)"
+  exit 1
+}
+
 export_defaults() {
   export PORADNYK_DATA_DIR="${PORADNYK_DATA_DIR:-$ROOT/var}"
   export RASA_PORT="${RASA_PORT:-5005}"
@@ -119,6 +139,10 @@ export_defaults() {
   export PORADNYK_HEALTH_PORT="${PORADNYK_HEALTH_PORT:-8081}"
   export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
   export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$PORADNYK_DATA_DIR/rasa_trackers.sqlite3}"
+  # One URL for every table (adapter, console, Rasa's conversations): SQLite in the data
+  # folder unless set to postgresql://...; Redis for Rasa's locks only when set.
+  export PORADNYK_DATABASE_URL="${PORADNYK_DATABASE_URL:-sqlite:///$PORADNYK_DATA_DIR/poradnyk.sqlite3}"
+  export PORADNYK_REDIS_URL="${PORADNYK_REDIS_URL:-}"
   export RASA_MODEL="${RASA_MODEL:-$ROOT/models/poradnyk.tar.gz}"
   # No telemetry (and no network calls) from Rasa; quieter TensorFlow.
   export RASA_TELEMETRY_ENABLED=false

@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from store.backend import reconnecting, wipe_log
+
 __all__ = [
     "AsyncStore",
     "CaseRow",
@@ -183,11 +185,7 @@ class Store:
 
     def wipe_log(self) -> None:
         """Empty SQLite's write-ahead log: old page images would still hold deleted rows."""
-        from django.db import connection  # noqa: PLC0415
-
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        wipe_log()
 
     def expired(self, older_than_days: float) -> list[str]:
         """Pseudonyms of people silent for longer than the retention period."""
@@ -880,8 +878,8 @@ class AsyncStore:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="store")
 
     async def run(self, call: Callable[[], T]) -> T:
-        """Run ``call`` on the store's thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._thread, call)
+        """Run ``call`` on the store's thread (again, if the database connection was lost)."""
+        return await asyncio.get_running_loop().run_in_executor(self._thread, reconnecting(call))
 
     async def prefs(self, pseudonym: str) -> Prefs:
         """See :meth:`Store.prefs`."""

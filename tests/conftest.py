@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.fixtures import mark_integration, stack
+from harness.fixtures import mark_integration, postgres, redis, stack
 
-__all__ = ["stack"]
+__all__ = ["postgres", "redis", "stack"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -47,6 +47,14 @@ def test_values_from_environment() -> None:
     assert s.health_port == 8081
 
 
+def test_several_rasa_replicas() -> None:
+    s = Settings.from_env({"RASA_URL": "http://a:5005/, http://b:5005"})
+    assert s.rasa_urls == ("http://a:5005", "http://b:5005")
+    assert s.rasa_url == "http://a:5005"
+    with pytest.raises(SettingsError):
+        Settings.from_env({"RASA_URL": " , "})
+
+
 @pytest.mark.parametrize(
     "env",
     [

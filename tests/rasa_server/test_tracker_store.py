@@ -1,4 +1,5 @@
-"""The cached SQLite tracker store keeps exactly what Rasa's own SQL store would read."""
+"""Our tracker stores (SQLite with a cache, PostgreSQL) keep exactly what Rasa's own SQL store
+would read, without the words typed."""
 
 from __future__ import annotations
 
@@ -20,8 +21,16 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from harness.servers import Postgres
 from harness.stack import REPO_ROOT
-from rasa_server.tracker_store import SQLiteTrackerStore, delete_conversation, purge, redacted
+from rasa_server.tracker_store import (
+    PostgreSQLTrackerStore,
+    SQLiteTrackerStore,
+    TrackerStoreByUrl,
+    delete_conversation,
+    purge,
+    redacted,
+)
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +192,75 @@ def test_redaction_keeps_what_the_rules_need() -> None:
     assert clean["metadata"] == {"language": "en"}
     bot = BotUttered("answer").as_dict()
     assert redacted(bot) == bot
+
+
+# --- PostgreSQL (several Rasa servers share the conversations) -----------------------
+
+
+def _pg_rows(url: str) -> list[tuple[object, ...]]:
+    import psycopg2  # noqa: PLC0415 - Rasa's PostgreSQL driver
+
+    columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM events ORDER BY id")
+        return list(cursor.fetchall())
+
+
+async def test_postgresql_store_writes_what_rasas_store_would(
+    postgres: Postgres, domain: Domain
+) -> None:
+    url = postgres.create_database("trackers_same")
+    store = TrackerStoreByUrl(host=url, db="ignored.db", domain=domain, cache_size=3)
+    assert isinstance(store, PostgreSQLTrackerStore)
+    reference = SQLTrackerStore(domain=domain, dialect="postgresql", host=url)
+    rasa_url = postgres.create_database("trackers_rasa")
+    rasa_writes = SQLTrackerStore(domain=domain, dialect="postgresql", host=rasa_url)
+    rng, clock = random.Random(11), _Clock()
+    senders = [f"user{i}" for i in range(4)]
+    for step in range(40):
+        sender = rng.choice(senders)
+        tracker = await store.get_or_create_tracker(sender)
+        for event in _turn(clock, rng, f"typed zqx {step}"):
+            tracker.update(event)
+        await store.save(tracker)
+        await rasa_writes.save(tracker)
+        ours, theirs = await store.retrieve(sender), await reference.retrieve(sender)
+        assert ours is not None and theirs is not None
+        assert _dicts(ours.events) == _dicts(theirs.events), f"step {step}"
+    assert _pg_rows(url) == [
+        (*row[:5], json.dumps(redacted(json.loads(str(row[5]))))) for row in _pg_rows(rasa_url)
+    ]
+    assert not any("zqx" in str(row[5]) for row in _pg_rows(url))  # no user text
+
+
+async def test_postgresql_delete_purge_and_a_restart_of_the_server(
+    postgres: Postgres, domain: Domain
+) -> None:
+    url = postgres.create_database("trackers_delete")
+    store = TrackerStoreByUrl(host=url, domain=domain)
+    assert isinstance(store, PostgreSQLTrackerStore)
+    now = 1_800_000_000.0
+    for sender, when in (("a", now), ("old", now - 100 * 86400), ("new", now - 86400)):
+        events = [
+            UserUttered("secret words", {"name": "greet", "confidence": 1.0}, timestamp=when),
+            SlotSet("region", "praha", timestamp=when),
+        ]
+        await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
+    assert delete_conversation(store, "a") > 0
+    assert await store.retrieve("a") is None
+    assert purge(store, older_than=now - 90 * 86400) > 0
+    assert {row[0] for row in _pg_rows(url)} == {"new"}
+    assert not any("secret words" in str(row) for row in _pg_rows(url))
+
+    postgres.restart()  # every pooled connection is cut
+    tracker = await store.get_or_create_tracker("new")
+    assert tracker.get_slot("region") == "praha"
+    tracker.update(SlotSet("region", "praha", timestamp=now))
+    await store.save(tracker)
+    assert sum(row[0] == "new" for row in _pg_rows(url)) == 3
+
+
+def test_a_file_or_no_url_means_sqlite(tmp_path: Path, domain: Domain) -> None:
+    db = str(tmp_path / "t.sqlite3")
+    for url in (None, "", f"sqlite:///{tmp_path / 'other.sqlite3'}"):
+        assert isinstance(TrackerStoreByUrl(host=url, db=db, domain=domain), SQLiteTrackerStore)

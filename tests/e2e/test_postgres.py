@@ -1,0 +1,307 @@
+"""The whole pipeline on PostgreSQL and Redis, with two Rasa replicas, for real.
+
+One throwaway PostgreSQL cluster holds every table (the adapter's, the console's and
+Rasa's events) and one redis-server Rasa's locks (harness/servers.py). Two Rasa servers
+share them; the adapter runs as its own process, configured for PostgreSQL by
+``PORADNYK_DATABASE_URL`` alone, and spreads people over both replicas. The tests read
+PostgreSQL directly: every table, so that a new table cannot escape the /forget check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import textwrap
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from bot.rasa_client import RasaClient
+from console.process import StaffClient, editor_fields, start_console
+from harness.adapter import Adapter
+from harness.bot_api import BotApiStandIn, Updates
+from harness.servers import Postgres, Redis
+from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack, start_stack
+from poradnyk.content import Content
+from store.api import Pseudonyms
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
+
+_ids = itertools.count(880_000_001)
+QUESTIONS = [
+    "Як продовжити тимчасовий захист?",
+    "Де знайти лікаря для дитини?",
+    "Як записати дитину до школи?",
+    "Де вивчати чеську мову безкоштовно?",
+]
+
+
+@dataclass
+class System:
+    """Everything of this module: the servers, both replicas, the adapter."""
+
+    postgres: Postgres
+    redis: Redis
+    database_url: str
+    stack: Stack
+    replica: Service
+    replica_urls: tuple[str, str]
+    api: BotApiStandIn
+    adapter: Adapter
+
+    def pseudonym(self, user: int) -> str:
+        """What the adapter and Rasa know the person as."""
+        return Pseudonyms(self.stack.data_dir).of(user)
+
+
+@pytest.fixture(scope="module")
+def stores(
+    postgres: Postgres, redis: Redis, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Stack, str]]:
+    """Actions and two Rasa servers, on PostgreSQL and Redis."""
+    url = postgres.create_database("e2e")
+    stack = start_stack(
+        tmp_path_factory.mktemp("pg-stack"),
+        extra_env={"PORADNYK_DATABASE_URL": url, "PORADNYK_REDIS_URL": redis.url},
+        replicas=1,
+    )
+    yield stack, url
+    stack.stop()
+
+
+@pytest.fixture(scope="module")
+async def system(
+    postgres: Postgres, redis: Redis, stores: tuple[Stack, str]
+) -> AsyncIterator[System]:
+    """The adapter, with both Rasa servers in its RASA_URL."""
+    stack, url = stores
+    replica, replica_url = stack.replicas[0]
+    urls = (stack.rasa_url, replica_url)
+    api = BotApiStandIn()
+    await api.start()
+    adapter = Adapter(stack, api, max_rate=1000, extra_env={"RASA_URL": ",".join(urls)})
+    try:
+        await adapter.ready()
+        yield System(postgres, redis, url, stack, replica, urls, api, adapter)
+    finally:
+        adapter.service.stop()
+        await api.stop()
+
+
+def _rows_holding(database_url: str, needle: str) -> dict[str, int]:
+    """Rows of every table in PostgreSQL whose text contains ``needle`` (by table)."""
+    found: dict[str, int] = {}
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        tables = connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        ).fetchall()
+        for (table,) in tables:
+            count = connection.execute(
+                f'SELECT COUNT(*) FROM "{table}" AS t WHERE t::text LIKE %s',
+                (f"%{needle}%",),
+            ).fetchone()
+            if count and count[0]:
+                found[table] = int(count[0])
+    return found
+
+
+async def _eventually_nowhere(
+    database_url: str, needle: str, seconds: float = 8.0
+) -> dict[str, int]:
+    """Rows still holding ``needle`` after up to ``seconds`` (the adapter clears what it
+    handled within moments)."""
+    left: dict[str, int] = {}
+    for _ in range(int(seconds / 0.2)):
+        left = await asyncio.to_thread(_rows_holding, database_url, needle)
+        if not left:
+            break
+        await asyncio.sleep(0.2)
+    return left
+
+
+async def test_answered_and_forgotten_on_postgresql(system: System, content: Content) -> None:
+    user = next(_ids)
+    person = system.pseudonym(user)
+    question = "Where can I learn Czech in Prague? My number is 777 123"
+    system.api.push(Updates.text(user, question, language_code="en"))
+    answer = (await system.api.wait_sent(user, 1, timeout=60))[0]
+    assert answer["text"] and not answer["text"].startswith(content.text("service_down", "en"))
+
+    held = _rows_holding(system.database_url, person)
+    assert held.get("events", 0) > 0, held  # Rasa's conversation, in PostgreSQL
+    assert "store_person" in held, held  # the adapter's preferences, in the same database
+    # The words typed and the Telegram id are in no table once the update is handled.
+    for needle in ("777 123", "learn Czech", str(user)):
+        assert await _eventually_nowhere(system.database_url, needle) == {}, needle
+
+    system.api.push(Updates.text(user, "/forget", language_code="en"))
+    done = (await system.api.wait_sent(user, 2, timeout=60))[1]
+    assert done["text"] == content.text("forget_done", "en")
+    assert _rows_holding(system.database_url, person) == {}
+    assert await _eventually_nowhere(system.database_url, str(user)) == {}
+
+
+_PURGE = textwrap.dedent(
+    """
+    import asyncio, httpx
+    from bot.retention import purge_once
+    from bot.services import build_conversation
+    from bot.settings import Settings
+
+    async def main() -> None:
+        settings = Settings.from_env()
+        async with httpx.AsyncClient(timeout=30) as http:
+            await purge_once(settings, await build_conversation(settings, http))
+
+    asyncio.run(main())
+    """
+)
+
+
+async def test_the_retention_purge_on_postgresql(system: System) -> None:
+    old, recent = next(_ids), next(_ids)
+    for user in (old, recent):
+        system.api.push(Updates.text(user, QUESTIONS[0]))
+        await system.api.wait_sent(user, 1, timeout=60)
+    with psycopg.connect(system.database_url, autocommit=True) as connection:
+        # As if the person had last written 100 days ago (retention: 90 days).
+        connection.execute(
+            "UPDATE store_person SET last_seen = now() - interval '100 days' WHERE pseudonym = %s",
+            (system.pseudonym(old),),
+        )
+        connection.execute(
+            "UPDATE events SET timestamp = timestamp - 100 * 86400 WHERE sender_id = %s",
+            (system.pseudonym(old),),
+        )
+    # The adapter's own purge (it runs hourly), in a process of its own on the same settings.
+    env = {**system.adapter.env, "RASA_URL": ",".join(system.replica_urls)}
+    result = await asyncio.to_thread(
+        subprocess.run, [str(APP_PYTHON), "-c", _PURGE], cwd=REPO_ROOT, env=env,
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert _rows_holding(system.database_url, system.pseudonym(old)) == {}
+    assert "events" in _rows_holding(system.database_url, system.pseudonym(recent))
+
+
+@dataclass
+class _Load:
+    """People asking one question after another, each waiting for the answer."""
+
+    api: BotApiStandIn
+    people: list[int]
+    asked: dict[int, int]
+
+    async def person(self, user: int, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.api.push(Updates.text(user, QUESTIONS[self.asked[user] % len(QUESTIONS)]))
+            self.asked[user] += 1
+            await self.api.wait_sent(user, self.asked[user], timeout=90)
+            await asyncio.sleep(0.3)
+
+    async def run(self, seconds: float, at: float, event: object) -> None:
+        """Load for ``seconds``; call ``event`` (blocking, in a thread) after ``at`` s."""
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(self.person(user, stop)) for user in self.people]
+        await asyncio.sleep(at)
+        await asyncio.to_thread(event)  # type: ignore[arg-type]
+        await asyncio.sleep(seconds - at)
+        stop.set()
+        await asyncio.gather(*tasks)
+
+    async def check_each_answered_once(self, content: Content) -> None:
+        await asyncio.sleep(2.0)  # a second answer to anything would have arrived by now
+        down = content.text("service_down", "uk")[:30]
+        for user in self.people:
+            texts = [str(m.get("text", "")) for m in self.api.sent(user)]
+            assert len(texts) == self.asked[user], (user, self.asked[user], texts)
+            assert not any(t.startswith(down) for t in texts), texts
+
+
+def _load(system: System, people: int) -> _Load:
+    users = [next(_ids) for _ in range(people)]
+    return _Load(system.api, users, dict.fromkeys(users, 0))
+
+
+async def test_a_restart_of_postgresql_and_of_redis_mid_load(
+    system: System, content: Content
+) -> None:
+    load = _load(system, 12)
+
+    def restart_both() -> None:
+        system.postgres.restart()
+        time.sleep(1.0)
+        system.redis.restart()
+
+    await load.run(seconds=8.0, at=2.0, event=restart_both)
+    assert sum(load.asked.values()) > 3 * len(load.people)
+    await load.check_each_answered_once(content)
+
+
+async def test_kill_9_of_a_rasa_replica_mid_load(system: System, content: Content) -> None:
+    load = _load(system, 12)
+    client = RasaClient(httpx.AsyncClient(), system.replica_urls)
+    victims = [
+        u
+        for u in load.people
+        if client.replicas_for(system.pseudonym(u))[0] == system.replica_urls[1]
+    ]
+    assert 0 < len(victims) < len(load.people)  # both replicas had people
+
+    def kill_replica() -> None:
+        os.killpg(system.replica.process.pid, signal.SIGKILL)
+        system.replica.process.wait()
+
+    await load.run(seconds=8.0, at=2.0, event=kill_replica)
+    assert all(load.asked[u] >= 3 for u in victims)  # they went on, on the other replica
+    await load.check_each_answered_once(content)
+
+
+def test_the_console_writes_and_approves_on_postgresql(system: System, tmp_path: Path) -> None:
+    """The staff console on the same database: a change written, refused to its own
+    writer (four eyes) and approved by a second person, all in PostgreSQL."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    console = start_console(
+        tmp_path / "console", content, extra_env={"PORADNYK_DATABASE_URL": system.database_url}
+    )
+    try:
+        for name in ("olena", "petr"):
+            console.adduser(name, "reviewer", "correct horse battery 7")
+        olena, petr = StaffClient(console.url), StaffClient(console.url)
+        olena.login("olena", "correct horse battery 7")
+        petr.login("petr", "correct horse battery 7")
+        fields = editor_fields(olena.client.get("/edit/topic/housing/").text)
+        fields["answer_uk"] = [f"PG-MARKER {fields['answer_uk'][0]}"]
+        sent = olena.post("/edit/topic/housing/", {**fields, "action": "submit"})
+        assert sent.status_code == 302, sent.text[-2000:]
+        draft = sent.headers["location"]
+        assert olena.post(draft + "approve/", {}, page=draft).status_code == 403
+        assert petr.post(draft + "approve/", {}, page=draft).status_code == 302
+        olena.close()
+        petr.close()
+    finally:
+        console.stop()
+    assert "PG-MARKER" in (content / "topics" / "housing.yml").read_text()
+    assert "auth_user" in _rows_holding(system.database_url, "olena")
+
+
+def test_the_adapter_and_rasa_used_postgresql(system: System) -> None:
+    with psycopg.connect(system.database_url) as connection:
+        tables = {
+            name
+            for (name,) in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        }
+    assert {"events", "store_person", "store_intake", "store_outbox"} <= tables
+    assert not list(Path(system.stack.data_dir).rglob("*.sqlite3*"))  # no SQLite anywhere
