@@ -49,12 +49,21 @@ def _labels() -> dict[str, str]:
         "hours": _("Opening hours"),
         "languages": _("Languages"),
         "note": _("Note"),
+        "staff_chat_id": _("Staff group id"),
+        "time_zone": _("Time zone"),
+        "staff_language": _("Language of the bot's notes to staff"),
+        "office_hours": _("Office hours"),
+        "holidays": _("Days off"),
+        "reannounce_after_hours": _("Remind staff after (hours)"),
+        "hotlines": _("Lines to call while staff are out"),
     }
 
 
 def _value(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, dict):  # the office hours: one day a line
+        return "\n".join(f"{k}: {_value(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
     return str(value)
