@@ -154,11 +154,9 @@ class HandoffForm(forms.Form):
             holidays = int(initial.get("_holidays", 0))
         self.rows: dict[str, int] = {}
         for day in WEEKDAYS:
-            count = rows[day]
-            # An open day without a range gets an empty one to fill in; "Add a time
-            # range" gives one more.
-            if add_row == day or (count == 0 and (data or initial).get(f"{day}_open")):
-                count += 1
+            # Every day shows at least one range to fill in (a closed day: tick it open
+            # and type); "Add a time range" gives one more.
+            count = max(rows[day], 1) + (1 if add_row == day and rows[day] else 0)
             self.rows[day] = count
             self.fields[f"{day}_open"] = forms.BooleanField(required=False)
             for n in range(count):

@@ -132,8 +132,9 @@ def test_four_eyes_publish_writes_a_file_the_bot_loads_then_undo(
     author, other = make_user("reviewer"), make_user("reviewer")
     writer, checker = client_for(author), client_for(other)
     # "Add a time range" gives Monday a second, empty row.
-    added = writer.post("/handoff/", _form(action="add_row:mon"))
-    assert added.status_code == 200 and 'name="mon_from_1"' in added.content.decode()
+    added = writer.post("/handoff/", _form(action="add_row:mon"), follow=True)
+    assert 'name="mon_from_1"' in added.content.decode()
+    assert 'name="tue_from_1"' not in added.content.decode()
     change = _form(
         action="submit",
         staff_chat_id=GROUP,
@@ -144,6 +145,9 @@ def test_four_eyes_publish_writes_a_file_the_bot_loads_then_undo(
         holiday_0_remove="on",  # 2026-12-24 removed
         reannounce_after_hours="2",
         time_zone="Europe/Kyiv",
+        sat_open="on",  # a closed day shows one empty range: tick it and type
+        sat_from_0="10:00",
+        sat_to_0="12:00",
     )
     assert writer.post("/handoff/", change).status_code == 302
     draft = Draft.objects.get(author=author, kind="handoff")
@@ -160,6 +164,9 @@ def test_four_eyes_publish_writes_a_file_the_bot_loads_then_undo(
     assert [(s.isoformat("minutes"), e.isoformat("minutes")) for s, e in handoff.hours[0]] == [
         ("09:00", "12:00"),
         ("13:00", "16:00"),
+    ]
+    assert [(s.isoformat("minutes"), e.isoformat("minutes")) for s, e in handoff.hours[5]] == [
+        ("10:00", "12:00")
     ]
     assert min(handoff.holidays).isoformat() == "2026-12-25"
     assert "2027-04-05" in {d.isoformat() for d in handoff.holidays}

@@ -112,7 +112,7 @@ def handoff(request: HttpRequest) -> HttpResponse:
         return redirect("draft", draft.pk)
     stored = _stored(draft)
     if request.method == "GET":
-        return _page(request, _form(stored), stored, draft)
+        return _page(request, _form(stored, add_row=request.GET.get("add", "")), stored, draft)
     action = request.POST.get("action", "save")
     if action == "discard":
         if draft is not None:
@@ -137,13 +137,15 @@ def handoff(request: HttpRequest) -> HttpResponse:
             return _page(request, form, doc, draft, status=422)
         messages.success(request, _("Sent for review. Another person must approve it."))
         return redirect("draft", draft.pk)
-    if add_row:
-        # The new empty row is shown at once (the draft holds no empty rows).
-        messages.info(request, _("A new time range was added: fill it in."))
-        return _page(request, form, doc, draft)
-    messages.success(request, _("Draft saved. It is not published yet."))
     kept = {k: v for k, v in request.POST.items() if k.startswith("preview_") and v}
-    return redirect(reverse("handoff") + (f"?{urlencode(kept)}" if kept else ""))
+    if add_row:
+        # The draft holds no empty rows: the page adds one to that day.
+        messages.info(request, _("A new time range was added: fill it in."))
+        kept["add"] = add_row
+    else:
+        messages.success(request, _("Draft saved. It is not published yet."))
+    anchor = f"#day-{add_row}" if add_row else ""
+    return redirect(reverse("handoff") + (f"?{urlencode(kept)}" if kept else "") + anchor)
 
 
 @require_POST
