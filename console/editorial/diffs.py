@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from console.editorial.handoff_form import day_names
 from poradnyk.languages import LANGUAGES
 
 __all__ = ["Change", "changes"]
@@ -62,8 +63,6 @@ def _labels() -> dict[str, str]:
 def _value(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, dict):  # the office hours: one day a line
-        return "\n".join(f"{k}: {_value(v)}" for k, v in value.items())
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
     return str(value)
@@ -80,6 +79,11 @@ def _flatten(doc: dict[str, Any] | None, prefix: str = "") -> dict[str, str]:
                     flat.update(_flatten(sub, sub_prefix))
             continue
         label = prefix + labels.get(key, key)
+        if key == "office_hours" and isinstance(value, dict):  # handoff.yml: a row per day
+            days = day_names()
+            for day, hours in value.items():
+                flat[f"{label}: {days.get(day, day)}"] = _value(hours)
+            continue
         if isinstance(value, dict) and set(value) <= set(LANGUAGES) | {"ru"}:
             for lang in LANGUAGES:
                 flat[f"{label} ({lang})"] = _value(value.get(lang))

@@ -154,7 +154,7 @@ def test_four_eyes_publish_writes_a_file_the_bot_loads_then_undo(
     assert draft.state == "in_review"
     assert writer.post(f"/draft/{draft.pk}/approve/").status_code == 403  # four eyes
     page = checker.get(f"/draft/{draft.pk}/").content.decode()
-    assert "Office hours" in page and "<ins>09:00-12:00, 13:00-16:00</ins>" in page
+    assert "Office hours: Monday" in page and "<ins>09:00-12:00, 13:00-16:00</ins>" in page
     assert checker.post(f"/draft/{draft.pk}/approve/").status_code == 302
 
     handoff = load_content(content_dir, TOPICS).handoff
