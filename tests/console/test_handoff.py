@@ -225,3 +225,34 @@ def _draft_doc() -> dict[str, Any]:
     draft = Draft.objects.filter(kind="handoff").order_by("-updated").first()
     assert draft is not None
     return dict(draft.data)
+
+
+def test_a_hand_edit_of_the_file_stops_publishing_then_rebase(
+    content_dir: Path, make_user: MakeUser, client_for: Any
+) -> None:
+    from console.editorial.models import Draft  # noqa: PLC0415
+
+    author, other = make_user("editor"), make_user("reviewer")
+    writer, checker = client_for(author), client_for(other)
+    assert writer.post("/handoff/", _form(action="submit", fri_to_0="14:00")).status_code == 302
+    draft = Draft.objects.get(author=author, kind="handoff")
+    path = content_dir / "handoff.yml"
+    hand_edited = path.read_text(encoding="utf-8").replace(
+        "staff_language: cs", "staff_language: uk"
+    )
+    path.write_text(hand_edited, encoding="utf-8")
+    assert checker.post(f"/draft/{draft.pk}/approve/").status_code == 409
+    assert path.read_text(encoding="utf-8") == hand_edited  # nothing overwritten
+    # The author starts again from the file as it is; the review then shows only Friday.
+    assert writer.post(f"/draft/{draft.pk}/rebase/").status_code == 302
+    assert writer.post(f"/draft/{draft.pk}/submit/").status_code == 302
+    assert checker.post(f"/draft/{draft.pk}/approve/").status_code == 302
+    written = path.read_text(encoding="utf-8")
+    assert '  fri: "09:00-14:00"' in written
+    # The draft still holds "cs" (the form's value when it was written): publishing it
+    # sets it back, and the review showed that as a change.
+    assert "staff_language: cs" in written
+    # The generic pages of other kinds do not take this one.
+    assert writer.post("/preview/handoff/handoff/", {}).status_code == 404
+    assert writer.get("/recheck/handoff/handoff/").status_code == 404
+    assert writer.get("/edit/handoff/handoff/")["Location"] == "/handoff/"

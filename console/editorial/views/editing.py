@@ -317,7 +317,7 @@ def new_organisation(request: HttpRequest) -> HttpResponse:
 @editor_required
 def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """The live preview: the form as it is now, checked and composed (nothing is saved)."""
-    if kind not in Kind.values:
+    if kind not in Kind.values or kind == Kind.HANDOFF:  # its own: views/handoff.py
         raise Http404
     new = kind == Kind.ORGANISATION and not key
     key = (request.POST.get("id") or "").strip() if new else key
@@ -355,7 +355,7 @@ def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 @editor_required
 def recheck(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """ "Re-checked today": tick each source after opening it; the dates become today."""
-    if kind == Kind.MESSAGE:
+    if kind in (Kind.MESSAGE, Kind.HANDOFF):
         raise Http404
     item_or_404(kind, key)
     draft = publishing.open_draft(request.user, kind, key)
