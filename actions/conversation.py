@@ -7,7 +7,13 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.base import PoradnykAction
-from poradnyk.compose import Reply, language_choice_reply, menu_reply, text_reply
+from poradnyk.compose import (
+    Reply,
+    consent_reply,
+    language_choice_reply,
+    menu_reply,
+    text_reply,
+)
 from poradnyk.content import Content
 
 __all__ = [
@@ -101,5 +107,6 @@ class ActionOutOfScope(PoradnykAction):
     def respond(
         self, content: Content, lang: str, region: str | None, tracker: Tracker
     ) -> tuple[list[Reply], list[dict[str, Any]]]:
-        """Out-of-scope text with the topic menu."""
-        return [menu_reply(content, lang, "out_of_scope")], []
+        """Out-of-scope text with the topic menu, then the offer to keep the question."""
+        keep = consent_reply(content, lang, "out_of_scope")
+        return [menu_reply(content, lang, "out_of_scope"), keep], []

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PoradnykAction, content_store
-from poradnyk.compose import Button, Reply, handoff_reply, menu_reply
+from poradnyk.compose import Button, Reply, consent_reply, handoff_reply, menu_reply
 from poradnyk.content import Content
 from poradnyk.payload import build as build_payload
 
@@ -27,7 +27,8 @@ class ActionFallback(PoradnykAction):
     def respond(
         self, content: Content, lang: str, region: str | None, tracker: Tracker
     ) -> tuple[list[Reply], list[dict[str, Any]]]:
-        """Likely topics first, then menu and handoff buttons."""
+        """Likely topics first, then menu and handoff buttons; then the offer to keep the
+        question for the team (the adapter holds it until the person's yes or no)."""
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
         likely = [str(r["name"]) for r in ranking if r.get("name") in content.topics][
             :MAX_SUGGESTIONS
@@ -37,10 +38,11 @@ class ActionFallback(PoradnykAction):
             Button(content.text("btn_menu", lang), build_payload("bot_capabilities")),
             Button(content.text("btn_handoff", lang), build_payload("human_handoff")),
         ]
+        keep = consent_reply(content, lang, "fallback", likely)
         if not likely:
             menu = menu_reply(content, lang, "fallback")
-            return [menu], []
-        return [Reply(content.text("fallback", lang), tuple(buttons))], []
+            return [menu, keep], []
+        return [Reply(content.text("fallback", lang), tuple(buttons)), keep], []
 
 
 class ActionHandoff(PoradnykAction):

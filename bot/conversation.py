@@ -13,7 +13,8 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.language import detect, hint_language, load_profiles_now
@@ -22,7 +23,9 @@ from bot.recovery import Kept, Recovery
 from bot.settings import Settings
 from poradnyk.compose import (
     Reply,
+    consent_reply,
     contacts_reply,
+    feedback_no_reply,
     language_choice_reply,
     menu_reply,
     region_choice_reply,
@@ -35,8 +38,12 @@ from poradnyk.content import Content, ContentStore
 from poradnyk.payload import (
     CONTACTS_INTENT,
     HANDOFF_INTENT,
+    Consent,
+    Feedback,
     Payload,
     Subscription,
+    consent_of,
+    feedback_of,
     handoff_of,
     is_sendable,
     language_of,
@@ -44,6 +51,7 @@ from poradnyk.payload import (
     subscription_of,
 )
 from poradnyk.payload import build as build_payload
+from poradnyk.scrub import scrub
 from poradnyk.text import clean_text
 from store.api import AsyncStore, Prefs, Pseudonyms
 
@@ -61,6 +69,22 @@ _WARM_UP_SENDER = "warm-up"
 _PREFS_FRESH_SECONDS = 60.0
 _LAST_SEEN_EVERY_SECONDS = 3600.0
 _PREFS_KEPT = 10_000
+_PENDING_SECONDS = 1800.0
+"""A question waits this long in memory for the person's yes or no (never on disk)."""
+_MISSING_SECONDS = 600.0
+"""After "tell us what was missing", the next message is taken as the answer this long."""
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A question offered to the inbox, held in memory until the person's one-tap answer
+    (``text`` None: waiting for the "what was missing" message itself)."""
+
+    text: str | None
+    lang: str
+    topics: tuple[str, ...]
+    reason: str
+    at: float
 
 
 class Conversation:
@@ -86,6 +110,8 @@ class Conversation:
         self._known: OrderedDict[str, tuple[Prefs, float, float]] = OrderedDict()
         self._deliver: Deliver | None = None
         self._handoff: Handoff | None = None
+        # person -> a question waiting for consent: memory only, so a "no" leaves no trace.
+        self._pending: OrderedDict[str, _Pending] = OrderedDict()
         self.recovery = Recovery(rasa)
         self.recovery.set_handlers(self._answer_kept, self._park_kept)
 
@@ -235,6 +261,11 @@ class Conversation:
                 return [*replies, menu_reply(self.content, lang, "non_text")]
             if self._handoff is not None:
                 self._handoff.heard(person, text)
+            waiting = self._take_pending(person)
+            if waiting is not None and waiting.text is None:
+                # The answer to "tell us what was missing": asked to keep, not sent to Rasa.
+                self._hold(person, _Pending(text, lang, waiting.topics, waiting.reason, 0.0))
+                return [*replies, consent_reply(self.content, lang, "missing", waiting.topics)]
             kept = Kept(user_id, text, telegram_language, update_id)
             return replies + await self._ask_rasa(person, text, lang, telegram_language, kept)
 
@@ -262,6 +293,17 @@ class Conversation:
             action = handoff_of(data or "")
             if action is not None and self._handoff is not None:
                 return await self._handoff.press(user_id, person, lang, action, user_name)
+            feedback = feedback_of(data or "", self.content)
+            if feedback is not None:
+                return await self._feedback(person, lang, feedback)
+            consent = consent_of(data or "", self.content)
+            if consent is not None:
+                return await self._consent(person, lang, consent)
+            waiting = self._pending.get(person)
+            if waiting is not None and waiting.text is None:
+                # They moved on instead of writing what was missing: their next message
+                # is a question again.
+                del self._pending[person]
             payload = parse(data or "")
             if payload is None or not is_sendable(payload, self.content, self._intents):
                 logger.info("Unknown or stale button data")
@@ -287,6 +329,89 @@ class Conversation:
             intro = self.content.text("subscribed" if on else "unsubscribed", lang, topic=title)
             chosen = await self._store.run(lambda: sync.subscriptions(person))
         return [subscription_reply(self.content, lang, chosen, intro)]
+
+    # --- feedback and the unanswered inbox -------------------------------------------
+
+    def _hold(self, person: str, pending: _Pending) -> None:
+        self._pending[person] = _Pending(
+            pending.text, pending.lang, pending.topics, pending.reason, time.monotonic()
+        )
+        self._pending.move_to_end(person)
+        while len(self._pending) > _PREFS_KEPT:
+            self._pending.popitem(last=False)
+
+    def _take_pending(self, person: str) -> _Pending | None:
+        pending = self._pending.pop(person, None)
+        if pending is None:
+            return None
+        limit = _MISSING_SECONDS if pending.text is None else _PENDING_SECONDS
+        return pending if time.monotonic() - pending.at <= limit else None
+
+    async def _feedback(self, person: str, lang: str, pressed: Feedback) -> list[Reply]:
+        """Helpful / not helpful (counted once per answer and person), or "what was
+        missing" (the next message is offered to the inbox)."""
+        content = self.content
+        if pressed.action == "missing":
+            self._hold(person, _Pending(None, lang, (pressed.topic,), "missing", 0.0))
+            return [text_reply(content, lang, "missing_prompt")]
+        sync = self._store.sync
+        helpful = pressed.action == "yes"
+        counted = await self._store.run(
+            lambda: sync.vote(
+                person,
+                topic=pressed.topic,
+                sub=pressed.sub,
+                language=lang,
+                region=pressed.region,
+                version=pressed.version,
+                helpful=helpful,
+            )
+        )
+        if helpful:
+            key = "feedback_thanks" if counted else "feedback_already"
+            return [text_reply(content, lang, key, with_menu=True)]
+        return [feedback_no_reply(content, lang, pressed.topic, pressed.sub)]
+
+    async def _consent(self, person: str, lang: str, pressed: Consent) -> list[Reply]:
+        """The one-tap answer to "may we keep this question?": only a yes stores it,
+        scrubbed; a no forgets it from memory."""
+        pending = self._take_pending(person)
+        if not pressed.yes:
+            return [text_reply(self.content, lang, "inbox_not_kept", with_menu=True)]
+        if pending is None or pending.text is None:
+            return [text_reply(self.content, lang, "inbox_gone", with_menu=True)]
+        # The question's own topics and reason (an older consent button may be pressed).
+        sync, text = self._store.sync, scrub(pending.text)
+        await self._store.run(
+            lambda: sync.inbox_add(person, text, pending.lang, pending.topics, pending.reason)
+        )
+        days = str(self._settings.inbox_days)
+        return [text_reply(self.content, lang, "inbox_kept", with_menu=True, days=days)]
+
+    async def _after_answer(
+        self, person: str, typed: str | None, lang: str, replies: Sequence[Reply]
+    ) -> None:
+        """Count the answer (topic and language, no text) and hold a typed question the
+        answer offers to keep (the consent buttons) until the person says yes or no."""
+        topic, consent = "", None
+        for reply in replies:
+            for button in reply.buttons:
+                feedback = feedback_of(button.payload, self.content)
+                if feedback is not None and not topic:
+                    topic = feedback.topic
+                consent = consent or consent_of(button.payload, self.content)
+        counts = [("message", topic, lang)]
+        if typed is not None:
+            counts.append(("typed", "", lang))
+            if consent is not None:
+                counts.append((consent.reason, next(iter(consent.topics), ""), lang))
+                self._hold(person, _Pending(typed, lang, consent.topics, consent.reason, 0.0))
+        sync = self._store.sync
+        try:
+            await self._store.run(lambda: sync.count_all(counts))
+        except Exception as exc:
+            # Counting is for the reports: it must never cost the person their answer.
+            logger.warning("Could not count an answer (%s)", type(exc).__name__)
 
     async def subscriptions(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """/subscribe: the subscription topics as toggles, the person's choice marked."""
@@ -350,8 +475,12 @@ class Conversation:
     async def privacy(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """What is stored and for how long."""
         lang = await self._lang_of(user_id, telegram_language)
-        days = str(self._settings.retention_days)
-        return [text_reply(self.content, lang, "privacy", with_menu=True, days=days)]
+        days, inbox_days = str(self._settings.retention_days), str(self._settings.inbox_days)
+        return [
+            text_reply(
+                self.content, lang, "privacy", with_menu=True, days=days, inbox_days=inbox_days
+            )
+        ]
 
     async def contacts(self, user_id: int, telegram_language: str | None) -> list[Reply]:
         """/contacts: through Rasa, which knows the person's region."""
@@ -400,6 +529,7 @@ class Conversation:
                 logger.warning("Forget: Rasa could not delete the conversation (%s)", exc)
                 return [text_reply(self.content, lang, "forget_failed", with_menu=True)]
             self._known.pop(person, None)
+            self._pending.pop(person, None)
             await self._store.forget(person)
         return [text_reply(self.content, lang, "forget_done")]
 
@@ -435,7 +565,9 @@ class Conversation:
                     offer = self._handoff.offer(person, lang, region, topic, kept is not None)
                     if offer is not None:
                         return offer
-                return [Reply(m.text, m.buttons) for m in messages if m.text or m.buttons]
+                answer = [Reply(m.text, m.buttons) for m in messages if m.text or m.buttons]
+                await self._after_answer(person, text if kept is not None else None, lang, answer)
+                return answer
         if kept is not None:
             self.recovery.keep(kept)
             if kept.update_id is not None:
@@ -462,8 +594,8 @@ class Conversation:
             region = payload.entities.get("region")
             return contacts_reply(content, lang, region if region in content.regions else None)
         if payload.intent in content.topics:
-            reply = topic_reply(content, payload.intent, lang, None, payload.entities.get("sub"))
-            return _without_feedback(reply)
+            # The adapter counts the feedback buttons itself: they work with Rasa down too.
+            return topic_reply(content, payload.intent, lang, None, payload.entities.get("sub"))
         if payload.intent == "bot_capabilities":
             return menu_reply(content, lang)
         return None
@@ -507,9 +639,3 @@ class Conversation:
     async def close(self) -> None:
         """Stop the background recovery task."""
         await self.recovery.close()
-
-
-def _without_feedback(reply: Reply) -> Reply:
-    """Offline answers cannot record feedback: drop the yes/no buttons."""
-    keep = tuple(b for b in reply.buttons if b.payload not in ("/affirm", "/deny"))
-    return Reply(reply.text, keep)

@@ -27,7 +27,14 @@ async def purge_once(settings: Settings, conversation: Conversation) -> None:
     events = await conversation.rasa.purge(days * 86400.0)
     await store.run(lambda: store.sync.purge_callbacks(days))
     await store.run(lambda: store.sync.purge_broadcasts(days))
-    logger.info("Retention purge: %d people, %d conversation events", len(expired), events)
+    # Inbox questions go after the (shorter) inbox period, "already rated" marks with
+    # the retention period; the counts hold nobody and stay.
+    kept = await store.run(lambda: store.sync.purge_feedback(settings.inbox_days, days))
+    await store.run(store.sync.wipe_log)
+    logger.info(
+        "Retention purge: %d people, %d conversation events, %d inbox rows and votes",
+        len(expired), events, kept,
+    )  # fmt: skip
 
 
 async def retention_loop(settings: Settings, conversation: Conversation) -> None:

@@ -15,6 +15,10 @@ __all__ = ["Settings", "SettingsError"]
 _REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+INBOX_MAX_DAYS = 30
+"""Questions kept with consent are deleted after at most this many days (the promise)."""
+
+
 class SettingsError(ValueError):
     """An environment variable has a value we cannot use."""
 
@@ -53,6 +57,13 @@ def _time_of_day(env: Mapping[str, str], name: str, default: str) -> tuple[int, 
     if not (0 <= value[0] <= 23 and 0 <= value[1] <= 59):
         raise SettingsError(f"{name} must be a time like 10:00, got {raw!r}")
     return value
+
+
+def _inbox_days(env: Mapping[str, str]) -> int:
+    days = _int(env, "PORADNYK_INBOX_DAYS", INBOX_MAX_DAYS)
+    if not 1 <= days <= INBOX_MAX_DAYS:
+        raise SettingsError(f"PORADNYK_INBOX_DAYS must be 1 to {INBOX_MAX_DAYS}, got {days}")
+    return days
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -129,6 +140,8 @@ class Settings:
     """How often open cases are checked for re-announcing (seconds)."""
     handoff_clock: datetime | None = None
     """Tests only (PORADNYK_HANDOFF_CLOCK): the time office hours are judged at."""
+    inbox_days: int = 30
+    """How long a question kept with consent stays in the staff inbox (at most 30 days)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -172,4 +185,5 @@ class Settings:
             broadcast_poll=_float(env, "PORADNYK_BROADCAST_POLL", 2.0),
             handoff_poll=_float(env, "PORADNYK_HANDOFF_POLL", 60.0),
             handoff_clock=_clock(env),
+            inbox_days=_inbox_days(env),
         )

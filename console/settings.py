@@ -6,6 +6,8 @@
 - ``PORADNYK_CONSOLE_HOSTS``: host names the console answers to (comma-separated).
 - ``PORADNYK_CONTENT_DIR``: the content the console edits and publishes (default ``content/``).
 - ``PORADNYK_REVIEW_AGE_DAYS``: answers checked longer ago are marked on the dashboard.
+- ``PORADNYK_NLU_DIR``, ``PORADNYK_MODEL_DIR``: the training data the inbox adds examples
+  to (default ``nlu_data/``) and the model folder (when it was last trained).
 - ``PORADNYK_CONSOLE_HTTPS``: ``1`` behind an HTTPS reverse proxy: secure cookies, HSTS,
   and the client address from the proxy's ``X-Forwarded-For`` (for the login rate limit).
 - ``PORADNYK_CONSOLE_SESSION_HOURS``: a log-in lasts this long at most (default 8).
@@ -43,12 +45,15 @@ ALLOWED_HOSTS = [
 ]
 
 PORADNYK_CONTENT_DIR = Path(os.environ.get("PORADNYK_CONTENT_DIR") or BASE_DIR / "content")
+PORADNYK_NLU_DIR = Path(os.environ.get("PORADNYK_NLU_DIR") or BASE_DIR / "nlu_data")
+PORADNYK_MODEL_DIR = Path(os.environ.get("PORADNYK_MODEL_DIR") or BASE_DIR / "models")
 PORADNYK_REVIEW_AGE_DAYS = int(os.environ.get("PORADNYK_REVIEW_AGE_DAYS") or 180)
 HTTPS = os.environ.get("PORADNYK_CONSOLE_HTTPS", "0").strip() == "1"
 
 INSTALLED_APPS = [
     "console.editorial",
     "console.announcements",
+    "console.insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

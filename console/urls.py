@@ -20,5 +20,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("announcements/", include("console.announcements.urls")),
+    path("insights/", include("console.insights.urls")),
     path("", include("console.editorial.urls")),
 ]

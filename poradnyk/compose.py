@@ -6,18 +6,30 @@ tiny markup that the adapter renders: ``**bold**`` and plain URLs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from poradnyk.content import Content, Organisation, Topic
-from poradnyk.payload import CONTACTS_INTENT, LANGUAGE_PREFIX, REGION_CHOICE, build_subscription
+from poradnyk.payload import (
+    CONTACTS_INTENT,
+    LANGUAGE_PREFIX,
+    REGION_CHOICE,
+    build_consent,
+    build_feedback,
+    build_subscription,
+)
 from poradnyk.payload import build as build_payload
 
 __all__ = [
+    "HANDOFF_PAYLOAD",
     "Button",
     "Reply",
+    "answer_version",
+    "consent_reply",
     "contacts_reply",
+    "feedback_no_reply",
     "format_organisation",
     "handoff_reply",
     "language_choice_reply",
@@ -33,6 +45,8 @@ __all__ = [
 ]
 
 MAX_ORGANISATIONS = 3
+HANDOFF_PAYLOAD = build_payload("human_handoff")
+"""What "Talk to a person" sends to Rasa (the handoff conversation is Rasa's)."""
 
 
 @dataclass(frozen=True)
@@ -141,11 +155,44 @@ def _nav_buttons(content: Content, lang: str, region: str | None) -> list[Button
     return buttons
 
 
-def _feedback_buttons(content: Content, lang: str) -> list[Button]:
+def answer_version(content: Content, topic_name: str, sub_id: str | None = None) -> str:
+    """The version of an answer as shown: the day it was checked and a short fingerprint
+    of its texts, so a rating counts for exactly the wording people saw."""
+    topic = content.topics[topic_name]
+    sub = topic.sub(sub_id) if sub_id else None
+    texts = sub.text if sub else topic.answer
+    reviewed = sub.reviewed if sub else topic.reviewed
+    digest = hashlib.sha256("\x00".join((texts.cs, texts.uk, texts.en)).encode()).hexdigest()
+    return f"{reviewed:%Y%m%d}-{digest[:6]}"
+
+
+def _feedback_buttons(
+    content: Content, lang: str, topic: str, sub: str | None, region: str | None
+) -> list[Button]:
+    version = answer_version(content, topic, sub)
     return [
-        Button(content.text("btn_yes", lang), build_payload("affirm")),
-        Button(content.text("btn_no", lang), build_payload("deny")),
+        Button(content.text("btn_yes", lang), build_feedback("yes", topic, sub, region, version)),
+        Button(content.text("btn_no", lang), build_feedback("no", topic, sub, region, version)),
     ]
+
+
+def feedback_no_reply(content: Content, lang: str, topic: str, sub: str | None) -> Reply:
+    """After "No": tell us what was missing, or talk to a person, in one tap."""
+    buttons = (
+        Button(content.text("btn_missing", lang), build_feedback("missing", topic, sub)),
+        Button(content.text("btn_handoff", lang), HANDOFF_PAYLOAD),
+        Button(content.text("btn_menu", lang), build_payload("bot_capabilities")),
+    )
+    return Reply(content.text("feedback_no", lang), buttons)
+
+
+def consent_reply(content: Content, lang: str, reason: str, topics: Collection[str] = ()) -> Reply:
+    """May we keep this question, without the name, for the team? Yes / no, one tap."""
+    buttons = (
+        Button(content.text("btn_keep_yes", lang), build_consent(True, reason, topics)),
+        Button(content.text("btn_keep_no", lang), build_consent(False, reason, topics)),
+    )
+    return Reply(content.text("inbox_consent", lang), buttons)
 
 
 def topic_reply(
@@ -191,14 +238,15 @@ def topic_reply(
     if topic.events:
         subscribe = build_subscription("on", topic_name)
         buttons.append(Button(content.text("btn_subscribe", lang), subscribe))
-    buttons += _feedback_buttons(content, lang) + _nav_buttons(content, lang, region)
+    buttons += _feedback_buttons(content, lang, topic_name, sub_id if sub else None, region)
+    buttons += _nav_buttons(content, lang, region)
     return Reply("\n\n".join(sections), tuple(buttons))
 
 
 def menu_reply(content: Content, lang: str, intro_key: str = "menu") -> Reply:
     """The list of topics as buttons."""
     buttons = [Button(t.title.get(lang), build_payload(name)) for name, t in content.topics.items()]
-    buttons.append(Button(content.text("btn_handoff", lang), build_payload("human_handoff")))
+    buttons.append(Button(content.text("btn_handoff", lang), HANDOFF_PAYLOAD))
     buttons.append(Button(content.text("btn_language", lang), build_payload("change_language")))
     return Reply(content.text(intro_key, lang), tuple(buttons))
 

@@ -3,11 +3,13 @@
 A button sends a Rasa payload, ``/intent`` or ``/intent{"entity":"value"}``, which Rasa
 turns into that intent without NLU; the language buttons send ``lang:xx``, which the
 adapter handles itself, and so are the subscription buttons (``sub:on:topic``,
-``sub:off:topic``, ``sub:toggle:topic``, ``sub:menu``) and the handoff buttons
-(``hand:send``, ``hand:name``, ``hand:cancel``, ``hand:end``). Telegram lets any client send any
-callback data, so what comes back is parsed strictly and accepted only if the bot could
-have sent it: a known intent, known entity names with string values, a known region, a
-follow-up the topic has, a topic people can subscribe to.
+``sub:off:topic``, ``sub:toggle:topic``, ``sub:menu``), the handoff buttons
+(``hand:send``, ``hand:name``, ``hand:cancel``, ``hand:end``), the feedback buttons under
+an answer (``fb:y|n|m:topic:sub:region:version``: helpful, not helpful, "tell us what was
+missing") and the consent buttons of the unanswered inbox (``keep:y|n:reason:topics``).
+Telegram lets any client send any callback data, so what comes back is parsed strictly
+and accepted only if the bot could have sent it: a known intent, known entity names with
+string values, a known region, a follow-up the topic has, a topic people can subscribe to.
 """
 
 from __future__ import annotations
@@ -21,19 +23,28 @@ from poradnyk.content.model import Content
 from poradnyk.languages import LANGUAGES
 
 __all__ = [
+    "CONSENT_PREFIX",
+    "CONSENT_REASONS",
     "CONTACTS_INTENT",
     "ENTITY_NAMES",
+    "FEEDBACK_PREFIX",
     "HANDOFF_ACTIONS",
     "HANDOFF_INTENT",
     "HANDOFF_PREFIX",
     "LANGUAGE_PREFIX",
     "REGION_CHOICE",
     "SUBSCRIPTION_PREFIX",
+    "Consent",
+    "Feedback",
     "Payload",
     "Subscription",
     "build",
+    "build_consent",
+    "build_feedback",
     "build_handoff",
     "build_subscription",
+    "consent_of",
+    "feedback_of",
     "handoff_of",
     "is_sendable",
     "language_of",
@@ -54,6 +65,14 @@ HANDOFF_INTENT = "human_handoff"
 HANDOFF_PREFIX = "hand:"
 """Handoff buttons (consent, sharing the name, back to the bot): handled by the adapter."""
 HANDOFF_ACTIONS = ("send", "name", "cancel", "end")
+FEEDBACK_PREFIX = "fb:"
+"""Feedback buttons under a topic answer: handled by the adapter, never sent to Rasa."""
+FEEDBACK_ACTIONS = {"y": "yes", "n": "no", "m": "missing"}
+CONSENT_PREFIX = "keep:"
+"""Consent buttons ("may we keep this question?"): handled by the adapter."""
+CONSENT_REASONS = ("fallback", "out_of_scope", "missing")
+"""Why a question is offered to the inbox: not understood, not our subject, a "No" vote."""
+_VERSION = re.compile(r"[0-9a-z-]{0,24}")
 
 _GRAMMAR = re.compile(r"/(?P<intent>[a-z_]{2,40})(?P<entities>\{.{0,200}\})?", re.DOTALL)
 
@@ -161,3 +180,71 @@ def handoff_of(data: str) -> str | None:
         return None
     action = data[len(HANDOFF_PREFIX) :]
     return action if action in HANDOFF_ACTIONS else None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A pressed feedback button: ``action`` is yes, no or missing, on one shown answer."""
+
+    action: str
+    topic: str
+    sub: str | None = None
+    region: str | None = None
+    version: str = ""
+
+
+def build_feedback(
+    action: str, topic: str, sub: str | None = None, region: str | None = None, version: str = ""
+) -> str:
+    """The data of a feedback button (often over 64 bytes: the sender stores it by key)."""
+    code = next((k for k, v in FEEDBACK_ACTIONS.items() if v == action), None)
+    if code is None or not _VERSION.fullmatch(version):
+        raise ValueError(f"not a feedback button: {action} {version}")
+    return f"{FEEDBACK_PREFIX}{code}:{topic}:{sub or ''}:{region or ''}:{version}"
+
+
+def feedback_of(data: str, content: Content) -> Feedback | None:
+    """The feedback button in ``data``, or None unless the bot could have sent it (a known
+    topic, a follow-up it has, a known region)."""
+    if not data.startswith(FEEDBACK_PREFIX):
+        return None
+    parts = data[len(FEEDBACK_PREFIX) :].split(":")
+    if len(parts) != 5:
+        return None
+    code, topic_name, sub, region, version = parts
+    topic = content.topics.get(topic_name)
+    if code not in FEEDBACK_ACTIONS or topic is None or not _VERSION.fullmatch(version):
+        return None
+    if (sub and topic.sub(sub) is None) or (region and region not in content.regions):
+        return None
+    return Feedback(FEEDBACK_ACTIONS[code], topic_name, sub or None, region or None, version)
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A pressed consent button: keep the question (yes) or not, why it was offered and
+    the topics it is likely about."""
+
+    yes: bool
+    reason: str
+    topics: tuple[str, ...] = ()
+
+
+def build_consent(yes: bool, reason: str, topics: Collection[str] = ()) -> str:
+    """The data of a consent button."""
+    if reason not in CONSENT_REASONS:
+        raise ValueError(f"not a consent reason: {reason}")
+    return f"{CONSENT_PREFIX}{'y' if yes else 'n'}:{reason}:{','.join(topics)}"
+
+
+def consent_of(data: str, content: Content) -> Consent | None:
+    """The consent button in ``data``, or None unless the bot could have sent it."""
+    if not data.startswith(CONSENT_PREFIX):
+        return None
+    parts = data[len(CONSENT_PREFIX) :].split(":")
+    if len(parts) != 3 or parts[0] not in ("y", "n") or parts[1] not in CONSENT_REASONS:
+        return None
+    topics = tuple(t for t in parts[2].split(",") if t)
+    if not all(t in content.topics for t in topics):
+        return None
+    return Consent(parts[0] == "y", parts[1], topics)

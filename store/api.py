@@ -12,10 +12,10 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,6 +23,7 @@ __all__ = [
     "AsyncStore",
     "CaseRow",
     "DeliveryRow",
+    "InboxRow",
     "OutboxMessage",
     "Prefs",
     "Progress",
@@ -90,10 +91,14 @@ class Store:
 
     def __init__(self) -> None:
         from store.models import (  # noqa: PLC0415
+            AnswerVote,
             Broadcast,
             CallbackKey,
             Case,
+            DailyCount,
             Delivery,
+            FeedbackCount,
+            InboxItem,
             Intake,
             Lease,
             Outbox,
@@ -110,6 +115,10 @@ class Store:
         self._delivery = Delivery
         self._lease = Lease
         self._case = Case
+        self._vote = AnswerVote
+        self._feedback = FeedbackCount
+        self._daily = DailyCount
+        self._inbox = InboxItem
         from store.hotpath import HotPath  # noqa: PLC0415
 
         self._hot = HotPath()
@@ -146,6 +155,8 @@ class Store:
         deleted, _ = self._person.objects.filter(pk=pseudonym).delete()
         deleted += self._forget_subscriptions(pseudonym)
         deleted += self._forget_cases(pseudonym)
+        deleted += self._vote.objects.filter(pseudonym=pseudonym).delete()[0]
+        deleted += self._inbox.objects.filter(pseudonym=pseudonym).delete()[0]
         self.wipe_log()
         return deleted
 
@@ -633,6 +644,154 @@ class Store:
             blocked=counts.get("blocked", 0),
             dropped=counts.get("dropped", 0),
         )
+
+    # --- feedback, counters and the unanswered inbox -----------------------------------
+
+    def vote(
+        self,
+        pseudonym: str,
+        *,
+        topic: str,
+        sub: str | None,
+        language: str,
+        region: str | None,
+        version: str,
+        helpful: bool,
+    ) -> bool:
+        """Count one rating of an answer; False (not counted) if the person rated this
+        answer before. The count keeps no trace of who voted."""
+        from django.db import IntegrityError, transaction  # noqa: PLC0415
+        from django.db.models import F  # noqa: PLC0415
+
+        today = _now().date()
+        try:
+            with transaction.atomic():
+                self._vote.objects.create(
+                    pseudonym=pseudonym, answer=f"{topic}:{sub or ''}", day=today
+                )
+                row, _ = self._feedback.objects.get_or_create(
+                    day=today,
+                    topic=topic,
+                    sub=sub or "",
+                    language=language,
+                    region=region or "",
+                    version=version,
+                    helpful=helpful,
+                )
+                self._feedback.objects.filter(pk=row.pk).update(count=F("count") + 1)
+        except IntegrityError:
+            return False
+        return True
+
+    def count(self, kind: str, topic: str = "", language: str = "", n: int = 1) -> None:
+        """Add ``n`` to today's counter of ``kind`` (see :class:`store.models.DailyCount`)."""
+        from django.db.models import F  # noqa: PLC0415
+
+        today = _now().date()
+        key = {"day": today, "kind": kind, "topic": topic, "language": language}
+        if not self._daily.objects.filter(**key).update(count=F("count") + n):
+            self._daily.objects.bulk_create([self._daily(**key, count=0)], ignore_conflicts=True)
+            self._daily.objects.filter(**key).update(count=F("count") + n)
+
+    def count_all(self, counts: Collection[tuple[str, str, str]]) -> None:
+        """:meth:`count` one for each (kind, topic, language), in one statement (this runs
+        for every answer)."""
+        self._hot.count(list(counts), _now())
+
+    def inbox_add(
+        self, pseudonym: str, text: str, language: str, topics: Collection[str], reason: str
+    ) -> int:
+        """Keep a question the person agreed to share (``text`` already scrubbed)."""
+        row = self._inbox.objects.create(
+            pseudonym=pseudonym,
+            text=text,
+            language=language,
+            topics=list(topics),
+            reason=reason,
+            day=_now().date(),
+        )
+        self.count(self._daily.INBOX, next(iter(topics), ""), language)
+        return int(row.pk)
+
+    def inbox(self, states: Collection[str] = ("new",)) -> list[InboxRow]:
+        """Inbox questions in ``states``, newest first (no pseudonym: staff never see it)."""
+        rows = self._inbox.objects.filter(state__in=list(states)).order_by("-day", "-id")
+        return [
+            InboxRow(i, text, lang, tuple(topics), reason, day, state, trained)
+            for i, text, lang, topics, reason, day, state, trained in rows.values_list(
+                "id", "text", "language", "topics", "reason", "day", "state", "trained_topic"
+            )
+        ]
+
+    def inbox_mark(self, ids: Collection[int], state: str, trained_topic: str = "") -> int:
+        """Mark inbox questions handled (trained, needs an answer, dismissed)."""
+        rows = self._inbox.objects.filter(pk__in=list(ids), state=self._inbox.NEW)
+        changed = rows.update(state=state, trained_topic=trained_topic, handled=_now())
+        if state == self._inbox.TRAINED and changed:
+            self.count(self._daily.TRAINED, trained_topic, n=changed)
+        return changed
+
+    def inbox_put_back(self, ids: Collection[int]) -> int:
+        """Undo "needs an answer" or "dismiss": the questions are new again (a training
+        example, once written, stays: it is undone in the training data)."""
+        states = (self._inbox.NEEDS_ANSWER, self._inbox.DISMISSED)
+        rows = self._inbox.objects.filter(pk__in=list(ids), state__in=states)
+        return rows.update(state=self._inbox.NEW, trained_topic="", handled=None)
+
+    def inbox_handled(self, limit: int = 20) -> list[InboxRow]:
+        """The questions handled last (for undo), newest first."""
+        rows = self._inbox.objects.exclude(state=self._inbox.NEW).order_by("-handled", "-id")
+        return [
+            InboxRow(i, text, lang, tuple(topics), reason, day, state, trained)
+            for i, text, lang, topics, reason, day, state, trained in rows.values_list(
+                "id", "text", "language", "topics", "reason", "day", "state", "trained_topic"
+            )[:limit]
+        ]
+
+    def trained_since(self, since: datetime) -> int:
+        """Inbox questions made training examples after ``since`` (the last training)."""
+        rows = self._inbox.objects.filter(state=self._inbox.TRAINED, handled__gt=since)
+        return rows.count()
+
+    def purge_feedback(self, inbox_days: float, vote_days: float) -> int:
+        """Delete inbox questions older than ``inbox_days`` and the "already rated" marks
+        older than ``vote_days`` (the counts stay: they hold nobody)."""
+        today = _now().date()
+        inbox, _ = self._inbox.objects.filter(day__lt=today - timedelta(days=inbox_days)).delete()
+        votes, _ = self._vote.objects.filter(day__lt=today - timedelta(days=vote_days)).delete()
+        return inbox + votes
+
+    def daily_counts(self, since: date, until: date) -> list[tuple[date, str, str, str, int]]:
+        """(day, kind, topic, language, count) from ``since`` to ``until``."""
+        rows = self._daily.objects.filter(day__gte=since, day__lte=until)
+        rows = rows.order_by("day", "kind", "topic")
+        return list(rows.values_list("day", "kind", "topic", "language", "count"))
+
+    def feedback_counts(self, since: date, until: date) -> list[tuple[str, str, str, bool, int]]:
+        """(topic, sub, version, helpful, votes) from ``since`` to ``until``."""
+        from django.db.models import Sum  # noqa: PLC0415
+
+        rows = (
+            self._feedback.objects.filter(day__gte=since, day__lte=until)
+            .values("topic", "sub", "version", "helpful")
+            .annotate(n=Sum("count"))
+            .order_by("topic", "sub", "version", "helpful")
+        )
+        return [(r["topic"], r["sub"], r["version"], r["helpful"], int(r["n"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """An inbox question as staff see it."""
+
+    id: int
+    text: str
+    language: str
+    topics: tuple[str, ...]
+    reason: str
+    day: date
+    state: str
+    trained_topic: str
 
 
 @dataclass(frozen=True)

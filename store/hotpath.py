@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from store.models import Intake, Outbox
+from store.models import DailyCount, Intake, Outbox
 
 __all__ = ["HotPath"]
 
@@ -44,7 +44,12 @@ class HotPath:
     """Intake and outbox statements of :class:`store.api.Store`, one round trip each."""
 
     def __init__(self) -> None:
-        intake, outbox = _table(Intake), _table(Outbox)
+        intake, outbox, daily = _table(Intake), _table(Outbox), _table(DailyCount)
+        self._count = (
+            f"INSERT INTO {daily} (day, kind, topic, language, count) VALUES {{values}} "
+            "ON CONFLICT (day, kind, topic, language) "
+            f"DO UPDATE SET count = {daily}.count + excluded.count"
+        )
         self._intake_insert = (
             f"INSERT INTO {intake} (update_id, raw, state, received, attempts) VALUES "
             "{values} ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
@@ -132,6 +137,21 @@ class HotPath:
             int(attempts),
             *rest,
         )
+
+    def count(self, counts: Sequence[tuple[str, str, str]], now: datetime) -> None:
+        """Add one to today's counter of each (kind, topic, language), in one statement."""
+        totals: dict[tuple[str, str, str], int] = {}
+        for key in counts:
+            totals[key] = totals.get(key, 0) + 1
+        if not totals:
+            return
+        day = connection.ops.adapt_datefield_value(now.date())
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(totals))
+        params: list[Any] = []
+        for (kind, topic, language), n in totals.items():
+            params += [day, kind, topic, language, n]
+        with connection.cursor() as cursor:
+            cursor.execute(self._count.format(values=values), params)
 
     def outbox_sent(self, message_id: int) -> None:
         """Delivered: only the key stays."""

@@ -7,10 +7,14 @@ from typing import Any, ClassVar
 from django.db import models
 
 __all__ = [
+    "AnswerVote",
     "Broadcast",
     "CallbackKey",
     "Case",
+    "DailyCount",
     "Delivery",
+    "FeedbackCount",
+    "InboxItem",
     "Intake",
     "Lease",
     "Outbox",
@@ -191,3 +195,86 @@ class Lease(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     holder = models.CharField(max_length=64)
     expires = models.DateTimeField()
+
+
+class AnswerVote(models.Model):
+    """That a person rated one answer (so they count once): no topic detail, no vote.
+
+    Kept for the retention period, deleted by /forget; the rating itself goes to the
+    anonymous :class:`FeedbackCount`, which has no way back to the person.
+    """
+
+    pseudonym = models.CharField(max_length=40, db_index=True)
+    answer = models.CharField(max_length=96)
+    day = models.DateField(db_index=True)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["pseudonym", "answer"], name="one_vote_per_answer")
+        ]
+
+
+class FeedbackCount(models.Model):
+    """Helpful / not helpful votes per answer as shown (topic, follow-up, content version),
+    language, region and day: counts only, no person, no text."""
+
+    day = models.DateField()
+    topic = models.CharField(max_length=40)
+    sub = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=2)
+    region = models.CharField(max_length=40, blank=True)
+    version = models.CharField(max_length=24, blank=True)
+    helpful = models.BooleanField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["day", "topic", "sub", "language", "region", "version", "helpful"],
+                name="one_feedback_count",
+            )
+        ]
+
+
+class DailyCount(models.Model):
+    """What the bot answered, counted per day: ``kind`` is ``message`` (an answer; ``topic``
+    empty for conversation like greetings), ``typed`` (a typed question), ``fallback`` and
+    ``out_of_scope`` (typed, not answered), ``inbox`` (a question kept with consent) or
+    ``trained`` (an inbox question made a training example). No person, no text."""
+
+    MESSAGE, TYPED, FALLBACK, OUT_OF_SCOPE = "message", "typed", "fallback", "out_of_scope"
+    INBOX, TRAINED = "inbox", "trained"
+
+    day = models.DateField(db_index=True)
+    kind = models.CharField(max_length=12)
+    topic = models.CharField(max_length=40, blank=True)
+    language = models.CharField(max_length=2, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "topic", "language"], name="one_daily_count"
+            )
+        ]
+
+
+class InboxItem(models.Model):
+    """A question the bot could not answer, kept after the person's one-tap yes.
+
+    ``text`` is scrubbed (:func:`poradnyk.scrub.scrub`) before it is stored; ``pseudonym``
+    is only for /forget and never shown. Deleted after the inbox period (30 days by
+    default), whatever staff did with it.
+    """
+
+    NEW, TRAINED, NEEDS_ANSWER, DISMISSED = "new", "trained", "answer", "dismissed"
+
+    pseudonym = models.CharField(max_length=40, db_index=True)
+    text = models.TextField()
+    language = models.CharField(max_length=2)
+    topics = models.JSONField(default=list)
+    reason = models.CharField(max_length=12)
+    day = models.DateField(db_index=True)
+    state = models.CharField(max_length=9, default=NEW, db_index=True)
+    trained_topic = models.CharField(max_length=40, blank=True)
+    handled = models.DateTimeField(null=True, blank=True)

@@ -61,6 +61,8 @@ REQUIRED_MESSAGES: tuple[str, ...] = (
     "staff_topic_title", "staff_case_summary", "staff_waiting", "staff_case_recreated",
     "staff_case_closed", "staff_user_ended", "staff_user_forgot", "staff_reannounce",
     "staff_region_set", "staff_region_unknown", "staff_case_not_open",
+    "feedback_no", "feedback_already", "btn_missing", "missing_prompt", "inbox_consent",
+    "btn_keep_yes", "btn_keep_no", "inbox_kept", "inbox_not_kept", "inbox_gone",
 )  # fmt: skip
 
 REMIND_MAX_DAYS = 366

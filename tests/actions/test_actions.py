@@ -16,6 +16,7 @@ from actions.conversation import ActionGreet, ActionOutOfScope
 from actions.fallback import ActionFallback, ActionHandoff
 from actions.feedback import ActionFeedback
 from actions.guidance import ActionAnswer
+from poradnyk.compose import answer_version
 
 REPO = Path(__file__).resolve().parents[2]
 DOMAIN: dict[str, Any] = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
@@ -76,7 +77,8 @@ async def test_answer_is_in_the_reply_language_with_source_date_and_buttons(lang
     assert topic.sources[0] in text
     assert topic.reviewed.strftime("%d.%m.%Y") in text
     payloads = [b["payload"] for b in messages[0]["buttons"]]
-    assert "/affirm" in payloads and "/bot_capabilities" in payloads
+    version = answer_version(content, "health_insurance")
+    assert f"fb:y:health_insurance:::{version}" in payloads and "/bot_capabilities" in payloads
     assert '/ngo_contacts{"sub":"region"}' in payloads  # region unknown: offer the choice
     assert events == [slot("language", lang), slot("feedback_topic", "health_insurance")]
 
@@ -140,6 +142,24 @@ async def test_fallback_offers_likely_topics_menu_and_a_person() -> None:
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads[:2] == ["/housing", "/work"]
     assert "/human_handoff" in payloads and "/bot_capabilities" in payloads
+    # Then, in one tap, may the team keep the question (with the likely topics)?
+    content = content_store().get()
+    assert messages[1]["text"] == content.text("inbox_consent", "en")
+    assert [b["payload"] for b in messages[1]["buttons"]] == [
+        "keep:y:fallback:housing,work",
+        "keep:n:fallback:housing,work",
+    ]
+
+
+async def test_out_of_scope_offers_to_keep_the_question() -> None:
+    content = content_store().get()
+    messages, _ = await run(ActionOutOfScope(), tracker("out_of_scope", language="cs"))
+    assert messages[1]["text"] == content.text("inbox_consent", "cs")
+    assert [b["title"] for b in messages[1]["buttons"]] == [
+        content.text("btn_keep_yes", "cs"),
+        content.text("btn_keep_no", "cs"),
+    ]
+    assert messages[1]["buttons"][0]["payload"] == "keep:y:out_of_scope:"
 
 
 async def test_handoff_gives_organisations_with_contacts() -> None:

@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from bot.settings import Settings
 from harness.app_runner import RunningApp, start_application, stop_application
 from harness.bot_api import TOKEN, BotApiStandIn, Updates
+from poradnyk.compose import consent_reply, menu_reply
 from poradnyk.content import Content, known_topics, load_content
 
 REPO = Path(__file__).resolve().parents[2]
@@ -249,3 +251,103 @@ async def test_a_text_of_marks_only_is_answered_in_the_persons_language(start: S
     await bot.api.wait_sent(user, 1)
     body = next(b for b in rasa.received if b["sender"] != "warm-up")
     assert body["metadata"] == {"language": "en", "telegram_language": "en"}
+
+
+# --- feedback and the inbox consent ---------------------------------------------------
+
+_fb_ids = itertools.count(881_000_001)
+
+
+class FallbackRasa(FakeRasa):
+    """Every typed message ends in the fallback: the menu, then the offer to keep it."""
+
+    def __init__(self, content: Content) -> None:
+        super().__init__()
+        self.content = content
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/webhooks/rest/webhook":
+            return super().handler(request)
+        body = json.loads(request.content)
+        self.received.append(body)
+        lang = body["metadata"]["language"]
+        replies = [
+            menu_reply(self.content, lang, "fallback"),
+            consent_reply(self.content, lang, "fallback", ["housing"]),
+        ]
+        return httpx.Response(
+            200,
+            json=[
+                {
+                    "recipient_id": body["sender"],
+                    "text": r.text,
+                    "buttons": [{"title": b.title, "payload": b.payload} for b in r.buttons],
+                }
+                for r in replies
+            ],
+        )
+
+
+def _data(message: dict[str, Any], title: str) -> str:
+    markup = message["reply_markup"]["inline_keyboard"]
+    return next(b["callback_data"] for row in markup for b in row if b["text"] == title)
+
+
+def _inbox(person: str) -> list[dict[str, Any]]:
+    from store.models import InboxItem  # noqa: PLC0415
+
+    rows = InboxItem.objects.filter(pseudonym=person)
+    return [{"text": r.text, "topics": r.topics, "reason": r.reason} for r in rows]
+
+
+async def test_only_a_yes_keeps_the_question_and_it_is_scrubbed(
+    start: Start, content: Content
+) -> None:
+    bot = await start(FallbackRasa(content))
+    person_of = bot.app.bot_data.services.conversation.pseudonym
+    no, yes = next(_fb_ids), next(_fb_ids)
+    for user in (no, yes):
+        text = "chci psa do bytu, volejte 777 123 456"
+        bot.api.push(Updates.text(user, text, language_code="cs"))
+    for user, title in ((no, "btn_keep_no"), (yes, "btn_keep_yes")):
+        ask = (await bot.api.wait_sent(user, 2))[1]
+        assert ask["text"] == content.text("inbox_consent", "cs")
+        bot.api.push(Updates.button(user, _data(ask, content.text(title, "cs"))))
+    assert (await bot.api.wait_sent(no, 3))[2]["text"] == content.text("inbox_not_kept", "cs")
+    assert (await bot.api.wait_sent(yes, 3))[2]["text"].startswith(
+        content.text("inbox_kept", "cs", days="30")[:20]
+    )
+    assert await asyncio.to_thread(_inbox, person_of(no)) == []
+    kept = await asyncio.to_thread(_inbox, person_of(yes))
+    assert kept == [
+        {
+            "text": "chci psa do bytu, volejte [phone]",
+            "topics": ["housing"],
+            "reason": "fallback",
+        }
+    ]
+
+
+async def test_feedback_buttons_count_even_while_rasa_is_down(
+    start: Start, content: Content
+) -> None:
+    from store.models import FeedbackCount  # noqa: PLC0415
+
+    rasa = FakeRasa(fail=lambda body: "down")
+    bot = await start(rasa)
+    user = next(_fb_ids)
+    bot.api.push(Updates.button(user, "/banking", language_code="en"))
+    answer = (await bot.api.wait_sent(user, 1))[0]
+    no = _data(answer, content.text("btn_no", "en"))
+    assert no.startswith("fb:n:banking:")
+
+    def votes() -> int:
+        rows = FeedbackCount.objects.filter(topic="banking", helpful=False, language="en")
+        return sum(rows.values_list("count", flat=True))
+
+    before = await asyncio.to_thread(votes)
+    bot.api.push(Updates.button(user, no, language_code="en"))
+    sorry = (await bot.api.wait_sent(user, 2))[1]
+    assert sorry["text"] == content.text("feedback_no", "en")
+    assert _data(sorry, content.text("btn_handoff", "en")) == "/human_handoff"
+    assert await asyncio.to_thread(votes) == before + 1

@@ -20,6 +20,8 @@ def test_defaults() -> None:
     assert s.typing_after == 1.0
     assert s.review_age_days == 180
     assert s.health_port == 0
+    assert s.inbox_days == 30
+    assert Settings.from_env({"PORADNYK_INBOX_DAYS": "7"}).inbox_days == 7
 
 
 def test_values_from_environment() -> None:
@@ -56,6 +58,8 @@ def test_values_from_environment() -> None:
         {"PORADNYK_HANDOFF_CLOCK": "saturday noon"},
         {"PORADNYK_HANDOFF_CLOCK": "2026-12-05T12:00"},  # no offset: whose noon?
         {"PORADNYK_HANDOFF_POLL": "often"},
+        {"PORADNYK_INBOX_DAYS": "31"},  # the promise: at most 30 days
+        {"PORADNYK_INBOX_DAYS": "0"},
     ],
 )
 def test_invalid_values_are_refused(env: dict[str, str]) -> None:

@@ -45,8 +45,13 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ConsoleS
     root = tmp_path_factory.mktemp("console-browser")
     content = root / "content"
     shutil.copytree(REPO_ROOT / "content", content)
-    server = start_console(root / "data", content, workers=2)
-    for name, role in (("olena", "reviewer"), ("petr", "reviewer"), ("eva", "editor")):
+    # The inbox writes training examples: into a copy, never into the real nlu_data/.
+    shutil.copytree(REPO_ROOT / "nlu_data", root / "nlu_data")
+    (root / "models").mkdir()
+    nlu = {"PORADNYK_NLU_DIR": str(root / "nlu_data"), "PORADNYK_MODEL_DIR": str(root / "models")}
+    server = start_console(root / "data", content, workers=2, extra_env=nlu)
+    people = (("olena", "reviewer"), ("petr", "reviewer"), ("eva", "editor"), ("ivan", "editor"))
+    for name, role in people:
         server.adduser(name, role, PASSWORD)
     yield server, content
     server.stop()
@@ -197,3 +202,57 @@ def test_phone_screen_and_ukrainian_interface(
     # An editor may not approve at all.
     eva.goto("/reviews/")
     assert eva.locator("h1").inner_text() == "Заборонено"
+
+
+SEED = """
+from store.api import Store, setup_django
+setup_django()
+store = Store()
+store.inbox_add("u-b1", "где найти жилье для семьи в Брно", "uk", ["housing"], "fallback")
+store.inbox_add("u-b2", "gde najti zhile dlya semi v Brno", "uk", ["housing"], "fallback")
+store.inbox_add("u-b3", "Můžu si vzít s sebou psa? Volejte [phone]", "cs", [], "out_of_scope")
+store.inbox_add("u-b4", "nothing about dentists for kids", "en", ["health_insurance"], "missing")
+for lang, n in (("uk", 9), ("cs", 4), ("en", 2)):
+    for _ in range(n):
+        store.count_all([("message", "housing", lang), ("typed", "", lang)])
+for _ in range(3):
+    store.count_all([("message", "work", "uk"), ("fallback", "work", "uk"), ("typed", "", "uk")])
+for i in range(5):
+    store.vote(f"u-v{i}", topic="housing", sub=None, language="uk", region=None,
+               version="20260228-d3db8b", helpful=i > 0)
+"""
+
+
+def test_inbox_and_report_pages(console: tuple[ConsoleServer, Path], browser: Browser) -> None:
+    server, content = console
+    server.manage("shell", "-c", SEED)
+    housing = content.parent / "nlu_data" / "topics" / "housing.yml"
+    eva = _page(browser, server)
+    _login(eva, "ivan")
+    eva.click("text=Inbox")
+    expect(eva.locator("h1")).to_contain_text("Inbox")
+    question = eva.locator("li.question", has_text="где найти жилье для семьи в Брно")
+    expect(question).to_contain_text("×2")
+    expect(question).to_contain_text("gde najti zhile dlya semi v Brno")
+    _shot(eva, "inbox", full=True)
+    question.get_by_role("button", name="Add as a training example").click()
+    expect(eva.locator(".msg.success")).to_contain_text("Added 2 example(s)")
+    expect(eva.locator("#training")).to_contain_text("2 new examples since the last training")
+    assert "    - gde najti zhile dlya semi v Brno" in housing.read_text(encoding="utf-8")
+    expect(eva.locator("li.question", has_text="для семьи")).to_have_count(0)
+
+    eva.click("text=Reports")
+    expect(eva.locator("h1")).to_contain_text("Report")
+    expect(eva.locator("svg.chart")).to_have_count(3)
+    expect(eva.locator("section[aria-labelledby=r-feedback]")).to_contain_text("20260228-d3db8b")
+    _shot(eva, "report", full=True)
+    with eva.expect_download() as download:
+        eva.click("text=Download CSV")
+    assert "messages" in Path(download.value.path()).read_text(encoding="utf-8")
+
+    # In Czech, with the handled question ready to be put back.
+    eva.goto("/insights/inbox/")
+    _language(eva, "cs")
+    expect(eva.locator("h1")).to_contain_text("Schránka")
+    expect(eva.locator("#handled-h")).to_have_text("Nedávno vyřízené")
+    _shot(eva, "inbox-cs", full=True)

@@ -68,7 +68,7 @@ async def test_telegram_429_and_5xx_are_retried(start_bot: StartBot, content: Co
     bot.api.fail_next("sendMessage", 502)
     bot.api.push(Updates.text(user, "/privacy", language_code="en"))
     (reply,) = await bot.api.wait_sent(user, 1, timeout=30)
-    assert reply["text"] == content.text("privacy", "en", days="90")
+    assert reply["text"] == content.text("privacy", "en", days="90", inbox_days="30")
     assert [c.ok for c in bot.api.calls_of("sendMessage")] == [False, False, True]
 
 

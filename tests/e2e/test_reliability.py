@@ -205,7 +205,7 @@ async def test_telegram_refusals_are_retried_per_chat(
     (late,) = await bot.api.wait_sent(waiting, 1, timeout=30)
     waiting_took = time.monotonic() - started
     (flaky_reply,) = await bot.api.wait_sent(flaky, 1, timeout=90)
-    privacy = content.text("privacy", "en", days="90")
+    privacy = content.text("privacy", "en", days="90", inbox_days="30")
     assert quick["text"] == late["text"] == flaky_reply["text"] == privacy
     assert other_took < 3 <= waiting_took  # one chat's wait never holds another's
 

@@ -63,7 +63,7 @@ async def test_question_in_each_language(
     assert answer["parse_mode"] == "HTML"
     assert f"<b>{content.topics[topic].title.get(lang)}</b>" in answer["text"]
     assert content.text("feedback_question", lang) in answer["text"]
-    assert "/affirm" in [data for _, data in buttons(answer)]
+    assert any(data.startswith("fb:y:") for _, data in buttons(answer))
 
 
 async def test_no_typing_for_a_quick_answer(start_bot: StartBot) -> None:
@@ -99,7 +99,8 @@ async def test_follow_up_button_and_feedback(start_bot: StartBot, content: Conte
     follow_up = (await bot.api.wait_sent(user, 2))[1]
     assert topic.more[0].text.uk.splitlines()[0] in follow_up["text"].replace("&#x27;", "'")
 
-    bot.api.push(Updates.button(user, "/affirm"))
+    yes = dict(buttons(follow_up))[content.text("btn_yes", "uk")]
+    bot.api.push(Updates.button(user, yes))
     thanks = (await bot.api.wait_sent(user, 3))[2]
     assert thanks["text"] == content.text("feedback_thanks", "uk")
 
@@ -176,23 +177,37 @@ async def test_forget_removes_everything_stored(
     for needle in (str(user), question, "learn Czech"):
         assert await _eventually_gone(stores, needle), needle
 
+    # A vote and a question kept for the inbox (with consent) are the person's too.
+    no = dict(buttons(in_prague))[content.text("btn_no", "en")]
+    bot.api.push(Updates.button(user, no, language_code="en"))
+    sorry = (await bot.api.wait_sent(user, 2))[1]
+    missing = dict(buttons(sorry))[content.text("btn_missing", "en")]
+    bot.api.push(Updates.button(user, missing, language_code="en"))
+    await bot.api.wait_sent(user, 3)
+    bot.api.push(Updates.text(user, "Evening courses are missing", language_code="en"))
+    ask = (await bot.api.wait_sent(user, 4))[3]
+    keep = dict(buttons(ask))[content.text("btn_keep_yes", "en")]
+    bot.api.push(Updates.button(user, keep, language_code="en"))
+    await bot.api.wait_sent(user, 5)
+    assert stored_in(stores, "Evening courses are missing")
+
     # A case with NGO staff is open (its summary holds the question) when they /forget.
     bot.api.push(Updates.text(user, "/human", language_code="en"))
-    await bot.api.wait_sent(user, 2)
+    await bot.api.wait_sent(user, 6)
     bot.api.push(Updates.button(user, "hand:send", language_code="en"))
-    await bot.api.wait_sent(user, 3)
+    await bot.api.wait_sent(user, 7)
     (thread,) = await bot.api.wait_topic_created(1)
     bot.api.push(Updates.text(user, "Please call me", language_code="en"))
     await bot.api.wait_topic(thread, 2)
 
     case = await latest_case()
     bot.api.push(Updates.text(user, "/forget", language_code="en"))
-    done = (await bot.api.wait_sent(user, 4))[3]
+    done = (await bot.api.wait_sent(user, 8))[7]
     assert done["text"] == content.text("forget_done", "en")
     note = (await bot.api.wait_topic(thread, 3))[2]
     assert note["text"] == content.text("staff_user_forgot", "en", case=case)
     assert stored_in(stores, person) == []
-    for needle in (str(user), question, "Please call me"):
+    for needle in (str(user), question, "Please call me", "Evening courses are missing"):
         assert await _eventually_gone(stores, needle), needle
 
     # Rasa has forgotten too (nothing served from its memory): the region is gone.
@@ -200,8 +215,8 @@ async def test_forget_removes_everything_stored(
     question = "Where can I learn Czech?"
     bot.api.push(Updates.text(stranger, question, language_code="en"))
     bot.api.push(Updates.text(user, question, language_code="en"))
-    fresh, after = await asyncio.gather(bot.api.wait_sent(stranger, 1), bot.api.wait_sent(user, 5))
-    assert after[4]["text"] == fresh[0]["text"] != in_prague["text"]
+    fresh, after = await asyncio.gather(bot.api.wait_sent(stranger, 1), bot.api.wait_sent(user, 9))
+    assert after[8]["text"] == fresh[0]["text"] != in_prague["text"]
 
 
 async def test_two_users_at_once(start_bot: StartBot, content: Content) -> None:

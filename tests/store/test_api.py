@@ -196,3 +196,62 @@ def test_outbox_hands_out_a_chats_messages_in_order_and_never_twice(store: Store
     assert store.outbox_sent_then_next(second.id, 777) is None
     sent = Outbox.objects.get(key="k1:0")
     assert (sent.state, sent.chat_id, sent.text) == (Outbox.SENT, 0, "")
+
+
+def test_one_vote_per_answer_and_person_and_the_count_holds_nobody(store: Store) -> None:
+    from store.models import AnswerVote, FeedbackCount  # noqa: PLC0415
+
+    def vote(person: str, helpful: bool, sub: str | None = "deposit") -> bool:
+        return store.vote(
+            person,
+            topic="housing",
+            sub=sub,
+            language="cs",
+            region="praha",
+            version="20260228-aaaaaa",
+            helpful=helpful,
+        )
+
+    assert vote("u-voter-1", True)
+    assert not vote("u-voter-1", False)  # again: not counted
+    assert vote("u-voter-2", True)
+    assert vote("u-voter-1", True, sub=None)  # another answer
+    row = FeedbackCount.objects.get(topic="housing", sub="deposit", version="20260228-aaaaaa")
+    assert (row.count, row.helpful, row.language, row.region) == (2, True, "cs", "praha")
+    field_names = {f.name for f in FeedbackCount._meta.get_fields()}
+    assert not field_names & {"pseudonym", "text", "chat_id"}
+    assert AnswerVote.objects.filter(pseudonym="u-voter-1").count() == 2
+    store.forget("u-voter-1")
+    assert not AnswerVote.objects.filter(pseudonym="u-voter-1").exists()
+    assert FeedbackCount.objects.get(pk=row.pk).count == 2  # counts stay: they hold nobody
+
+
+def test_inbox_rows_are_purged_after_their_period_and_forgotten(store: Store) -> None:
+    from store.models import AnswerVote, DailyCount, InboxItem  # noqa: PLC0415
+
+    old = store.inbox_add("u-inbox-old", "an old question", "uk", ["work"], "fallback")
+    new = store.inbox_add("u-inbox-new", "a new question", "uk", [], "out_of_scope")
+    store.vote(
+        "u-inbox-old", topic="work", sub=None, language="uk", region=None, version="", helpful=False
+    )
+    long_ago = timezone.now().date() - timedelta(days=31)
+    InboxItem.objects.filter(pk=old).update(day=long_ago)
+    AnswerVote.objects.filter(pseudonym="u-inbox-old").update(day=long_ago)
+    assert store.purge_feedback(inbox_days=30, vote_days=90) == 1
+    assert not InboxItem.objects.filter(pk=old).exists()
+    assert AnswerVote.objects.filter(pseudonym="u-inbox-old").exists()  # kept 90 days
+    assert store.purge_feedback(inbox_days=30, vote_days=30) == 1
+    assert [r.id for r in store.inbox() if r.id == new] == [new]
+    store.forget("u-inbox-new")
+    assert not InboxItem.objects.filter(pk=new).exists()
+    assert DailyCount.objects.filter(kind="inbox", topic="work").exists()
+
+
+def test_counters_add_up_per_day_kind_topic_and_language(store: Store) -> None:
+    today = timezone.now().date()
+    before = dict(((k, t, lang), n) for _, k, t, lang, n in store.daily_counts(today, today))
+    store.count_all([("message", "banking", "cs"), ("message", "banking", "cs")])
+    store.count("typed", language="cs", n=3)
+    after = {(k, t, lang): n for _, k, t, lang, n in store.daily_counts(today, today)}
+    assert after[("message", "banking", "cs")] == before.get(("message", "banking", "cs"), 0) + 2
+    assert after[("typed", "", "cs")] == before.get(("typed", "", "cs"), 0) + 3

@@ -71,8 +71,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "mine": mine,
             "stale": stale,
             "review_age": settings.PORADNYK_REVIEW_AGE_DAYS,
+            "new_examples": _new_examples(),
         },
     )
+
+
+def _new_examples() -> int:
+    """Inbox questions made training examples since the model was last trained."""
+    from console.insights import training  # noqa: PLC0415
+
+    return training.new_examples()
 
 
 @require_GET

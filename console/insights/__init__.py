@@ -1,0 +1,1 @@
+"""What people needed and did not get: the unanswered inbox and the reports."""
