@@ -208,11 +208,11 @@ class HandoffForm(forms.Form):
         ]
 
 
-def _number(text: str, pattern: re.Pattern[str]) -> int | float | str:
+def _number(text: str, decimals: bool = False) -> int | float | str:
     if _INT_RE.match(text):
         return int(text)
-    if pattern is _NUMBER_RE and _NUMBER_RE.match(text):
-        return float(text.replace(",", "."))
+    if decimals and _NUMBER_RE.match(text):
+        return float(text.replace(",", "."))  # "1,5" as people in Czechia write it
     return text  # as typed: the validator says what is wrong with it
 
 
@@ -239,12 +239,12 @@ def handoff_doc(cleaned: dict[str, Any], base: dict[str, Any] | None) -> dict[st
             holidays.append(day)
         n += 1
     doc: dict[str, Any] = {
-        "staff_chat_id": _number(chat, _INT_RE) if chat else None,
+        "staff_chat_id": _number(chat) if chat else None,
         "time_zone": cleaned.get("time_zone") or DEFAULT_ZONE,
         "staff_language": cleaned.get("staff_language") or "cs",
         "office_hours": hours,
         "holidays": sorted(holidays),
-        "reannounce_after_hours": _number(after, _NUMBER_RE) if after else None,
+        "reannounce_after_hours": _number(after, decimals=True) if after else None,
         "hotlines": list(cleaned.get("hotlines") or []),
     }
     if base:
