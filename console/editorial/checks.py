@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from console.editorial import library
+from console.editorial.handoff_form import day_names
 from poradnyk.content import Content, ContentError, Issue, load_content
 from poradnyk.content.writer import Placed, WriterError, place
 
@@ -303,11 +304,65 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
             r"the text '(?P<k>[^']*)' is missing",
             lambda m: _("The text “%(k)s” is missing.") % {"k": m["k"]},
         ),
+        # content/handoff.yml (poradnyk/content/handoff.py)
+        p(
+            r"'staff_chat_id' must be the group's id",
+            lambda m: _(
+                "The staff group id is a negative number starting with -100, like "
+                "-1001234567890. See below how to find it."
+            ),
+        ),
+        p(
+            r"'time_zone' .* is unknown",
+            lambda m: _("Unknown time zone. Choose one from the list, like Europe/Prague."),
+        ),
+        p(
+            r"'(?P<day>[a-z]{3})': (?P<span>.+) is not a span like",
+            lambda m: (
+                _("%(day)s: %(span)s is not a time range; give both times, like 09:00 to 12:00.")
+                % {"day": _weekday(m["day"]), "span": m["span"]}
+            ),
+        ),
+        p(
+            r"'(?P<day>[a-z]{3})': (?P<span>.+) ends before it starts",
+            lambda m: (
+                _("%(day)s: %(span)s ends before it starts.")
+                % {"day": _weekday(m["day"]), "span": m["span"]}
+            ),
+        ),
+        p(
+            r"staff are never in",
+            lambda m: _("Staff would never be in: open at least one day."),
+        ),
+        p(
+            r"'holidays' must be a list of days",
+            lambda m: _("Write each day off as a date, like 2026-12-24."),
+        ),
+        p(
+            r"'reannounce_after_hours' must be a number",
+            lambda m: _("Write a number of hours above 0, like 4 (or 1.5)."),
+        ),
+        p(
+            r"'staff_language' must be",
+            lambda m: _("Choose Czech, Ukrainian or English."),
+        ),
+        p(
+            r"'hotlines' must list organisation ids",
+            lambda m: _("Choose at least one line people can call while staff are out."),
+        ),
+        p(
+            r"'(?P<id>[^']*)' is not an organisation with a phone",
+            lambda m: _("“%(id)s” is not an organisation with a phone number.") % {"id": m["id"]},
+        ),
         p(
             r"the file is not valid YAML",
             lambda m: _("The file is not valid YAML; check indentation and quotes."),
         ),
     ]
+
+
+def _weekday(code: str) -> str:
+    return str(day_names().get(code, code))
 
 
 def _language(code: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from console.editorial.handoff_form import day_names
 from poradnyk.languages import LANGUAGES
 
 __all__ = ["Change", "changes"]
@@ -49,6 +50,13 @@ def _labels() -> dict[str, str]:
         "hours": _("Opening hours"),
         "languages": _("Languages"),
         "note": _("Note"),
+        "staff_chat_id": _("Staff group id"),
+        "time_zone": _("Time zone"),
+        "staff_language": _("Language of the bot's notes to staff"),
+        "office_hours": _("Office hours"),
+        "holidays": _("Days off"),
+        "reannounce_after_hours": _("Remind staff after (hours)"),
+        "hotlines": _("Lines to call while staff are out"),
     }
 
 
@@ -71,6 +79,11 @@ def _flatten(doc: dict[str, Any] | None, prefix: str = "") -> dict[str, str]:
                     flat.update(_flatten(sub, sub_prefix))
             continue
         label = prefix + labels.get(key, key)
+        if key == "office_hours" and isinstance(value, dict):  # handoff.yml: a row per day
+            days = day_names()
+            for day, hours in value.items():
+                flat[f"{label}: {days.get(day, day)}"] = _value(hours)
+            continue
         if isinstance(value, dict) and set(value) <= set(LANGUAGES) | {"ru"}:
             for lang in LANGUAGES:
                 flat[f"{label} ({lang})"] = _value(value.get(lang))

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     TOPIC = "topic", _("Topic")
     ORGANISATION = "organisation", _("Organisation")
     MESSAGE = "message", _("Conversation text")
+    HANDOFF = "handoff", _("Talk to a person: office hours and staff group")
 
 
 class Draft(models.Model):

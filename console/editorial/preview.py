@@ -9,7 +9,9 @@ under the last one, as ``bot/sender.py`` does.
 from __future__ import annotations
 
 import re
+import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -22,10 +24,20 @@ from poradnyk.compose import (
     topic_reply,
 )
 from poradnyk.content import Content
+from poradnyk.handoff import Facts, consent_reply
+from poradnyk.hours import is_open, next_opening
 from poradnyk.payload import CONTACTS_INTENT
 from poradnyk.render import button_rows, split_html
 
-__all__ = ["Bubble", "message_preview", "organisation_preview", "render", "topic_preview"]
+__all__ = [
+    "Bubble",
+    "HandoffMoment",
+    "handoff_preview",
+    "message_preview",
+    "organisation_preview",
+    "render",
+    "topic_preview",
+]
 
 _TITLE_LIMIT = 64  # bot/render.py cuts button titles here
 # Telegram turns plain links into links by itself; the preview does the same.
@@ -98,3 +110,55 @@ def message_preview(content: Content, key: str, lang: str) -> list[Bubble]:
     if key.startswith("btn_"):
         return render(Reply("…", (Button(text, "/"),)))
     return render(Reply(text))
+
+
+@dataclass(frozen=True)
+class HandoffMoment:
+    """What a person asking for a person sees at ``at`` (local time of the NGO)."""
+
+    at: datetime
+    open: bool
+    back_at: datetime | None
+    bubbles: list[Bubble]
+
+
+_STEP = timedelta(minutes=5)
+_WEEK = timedelta(days=7)
+
+
+def _first_closed(content: Content, now: datetime) -> datetime | None:
+    handoff = content.handoff
+    assert handoff is not None
+    moment = now.replace(second=0, microsecond=0)
+    moment -= timedelta(minutes=moment.minute % 5)
+    end = now + _WEEK
+    while moment <= end:
+        if moment >= now and not is_open(handoff, moment):
+            return moment
+        moment += _STEP
+    return None  # staff are always in
+
+
+def handoff_preview(content: Content, lang: str, now: datetime) -> list[HandoffMoment]:
+    """The consent screen of "Talk to a person" right now, and (if that is within office
+    hours) at the next moment outside them: the bot's own composer and clock rules.
+
+    Nothing about a real person: no question typed yet, no region, no topic.
+    """
+    handoff = content.handoff
+    if handoff is None:
+        return []
+    zone = zoneinfo.ZoneInfo(handoff.time_zone)
+    facts = Facts(None, lang, None, None)
+    moments = [now]
+    if is_open(handoff, now):
+        later = _first_closed(content, now)
+        if later is not None:
+            moments.append(later)
+    shown = []
+    for at in moments:
+        open_now = is_open(handoff, at)
+        back = None if open_now else next_opening(handoff, at)
+        reply = consent_reply(content, handoff, facts, lang, back, open_now)
+        shown.append(HandoffMoment(at.astimezone(zone), open_now, back, render(reply)))
+    return shown

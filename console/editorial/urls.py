@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from console.editorial.views import editing, history, pages, review
+from console.editorial.views import editing, handoff, history, pages, review
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("language/", pages.set_language, name="set_language"),
     path("reviews/", pages.reviews, name="reviews"),
     path("audit/", pages.audit_log, name="audit"),
+    path("handoff/", handoff.handoff, name="handoff"),
+    path("handoff/preview/", handoff.handoff_preview, name="handoff_preview"),
     path("organisation/new/", editing.new_organisation, name="new_organisation"),
     path("edit/<str:kind>/<str:key>/", editing.edit, name="edit"),
     path("preview/<str:kind>/", editing.preview_json, {"key": ""}, name="preview_new"),

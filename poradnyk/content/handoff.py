@@ -55,9 +55,9 @@ def parse_handoff(
             reader.error(1, "the file must set staff_chat_id, time_zone and office_hours.")
         return None, reader.issues
     chat = data.get("staff_chat_id")
-    if chat is None:
-        return None, reader.issues  # not set up yet: the bot points to organisations only
-    if not isinstance(chat, int) or isinstance(chat, bool) or chat >= 0:
+    # Without a group (not set up yet) the bot points to organisations only; the rest is
+    # still checked, so the hours can be prepared before the group exists.
+    if chat is not None and (not isinstance(chat, int) or isinstance(chat, bool) or chat >= 0):
         reader.error(
             line_of(data, "staff_chat_id"),
             "'staff_chat_id' must be the group's id, a negative number like -1001234567890 "
@@ -113,7 +113,7 @@ def parse_handoff(
                 line_of(data, "hotlines"),
                 f"'{org_id}' is not an organisation with a phone in organisations.yml.",
             )
-    if any(i.severity == "error" for i in reader.issues):
+    if chat is None or any(i.severity == "error" for i in reader.issues):
         return None, reader.issues
     return (
         Handoff(

@@ -9,7 +9,9 @@ flow lists for ``helps_with``/``regions``, quoted phones), and puts them into a 
 - a topic file is rewritten whole, keeping its leading comment lines;
 - an organisation or a conversation text replaces only its own block of
   ``organisations.yml`` / ``messages.yml``: every other byte of the file (comments,
-  section rulers, other entries) stays as it was, so a hand edit elsewhere is never lost.
+  section rulers, other entries) stays as it was, so a hand edit elsewhere is never lost;
+- the handoff settings (``handoff.yml``, one document for the whole file) replace only the
+  blocks of the settings that changed: the comments that explain each setting stay.
 
 Every rendering is read back and compared with the document before anything is written,
 and files are replaced atomically (temporary file, fsync, rename), so the bot's hot reload
@@ -35,6 +37,7 @@ import yaml
 from poradnyk.languages import LANGUAGES
 
 __all__ = [
+    "HANDOFF",
     "KINDS",
     "MESSAGE",
     "ORGANISATION",
@@ -58,7 +61,9 @@ __all__ = [
 TOPIC = "topic"
 ORGANISATION = "organisation"
 MESSAGE = "message"
-KINDS = (TOPIC, ORGANISATION, MESSAGE)
+HANDOFF = "handoff"
+"""The handoff settings: one item (key ``handoff``), the whole of ``handoff.yml``."""
+KINDS = (TOPIC, ORGANISATION, MESSAGE, HANDOFF)
 
 Doc = dict[str, Any]
 
@@ -80,6 +85,10 @@ _ALWAYS_QUOTED = {"phone"}  # "+420 ..." must stay a string, never a number
 _OPTIONAL_TOPIC = {"more", "events", "subscribe"}
 _OPTIONAL_FOLLOWUP = {"valid_until", "reviewed", "sources"}
 _OPTIONAL_ORG = {"phone", "email", "web", "address", "hours", "languages", "note"}
+_HANDOFF_KEYS = (
+    "staff_chat_id", "time_zone", "staff_language", "office_hours", "holidays",
+    "reannounce_after_hours", "hotlines",
+)  # fmt: skip
 
 
 class WriterError(ValueError):
@@ -117,9 +126,12 @@ class Documents:
     topics: dict[str, Doc]
     organisations: dict[str, Doc]
     messages: dict[str, Doc]
+    handoff: Doc | None = None
 
     def get(self, kind: str, key: str) -> Doc | None:
         """The document of one item, or None."""
+        if kind == HANDOFF:
+            return self.handoff if key == HANDOFF else None
         table = {TOPIC: self.topics, ORGANISATION: self.organisations, MESSAGE: self.messages}
         return table[kind].get(key)
 
@@ -146,6 +158,8 @@ def item_path(content_dir: Path, kind: str, key: str) -> Path:
     """The file that holds an item."""
     if kind == TOPIC:
         return content_dir / "topics" / f"{key}.yml"
+    if kind == HANDOFF:
+        return content_dir / "handoff.yml"
     return content_dir / ("organisations.yml" if kind == ORGANISATION else "messages.yml")
 
 
@@ -170,7 +184,9 @@ def read_documents(content_dir: Path, topics: Iterable[str]) -> Documents:
         for k, v in (messages_data.items() if isinstance(messages_data, dict) else [])
         if isinstance(v, dict)
     }
-    return Documents(docs, orgs, messages)
+    handoff_path = item_path(content_dir, HANDOFF, HANDOFF)
+    handoff = load_yaml(handoff_path.read_text(encoding="utf-8")) if handoff_path.exists() else None
+    return Documents(docs, orgs, messages, handoff if isinstance(handoff, dict) else None)
 
 
 def text_hash(text: str | None) -> str:
@@ -515,7 +531,7 @@ def _spans(text: str, kind: str) -> dict[str, tuple[int, int]]:
 
 def item_text(file_text: str, kind: str, key: str) -> str | None:
     """The exact text of one item in its file (a whole topic file), or None if absent."""
-    if kind == TOPIC:
+    if kind in (TOPIC, HANDOFF):
         return file_text
     span = _spans(file_text, kind).get(key)
     if span is None:
@@ -525,6 +541,8 @@ def item_text(file_text: str, kind: str, key: str) -> str | None:
 
 def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
     """The file with the item ``key`` replaced by (or, if new, appended as) ``doc``."""
+    if kind == HANDOFF:
+        return _place_handoff(file_text or "", doc)
     if kind == TOPIC:
         order = load_yaml(file_text) if file_text else None
         rendered = render_topic(
@@ -552,6 +570,69 @@ def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
         new_lines = [*lines[: span[0]], *block, *lines[span[1] :]]
     fields = {path: start + line for path, line in rendered.fields.items()}
     return Placed("\n".join(new_lines), start + 1, start + len(block), fields)
+
+
+def _hours(value: Any) -> str:
+    text = "closed" if value is None else str(value)
+    # Quoted: YAML 1.1 could read some times (like 09:00) as numbers.
+    return "closed" if text == "closed" else _double_quoted(text)
+
+
+def _handoff_block(key: str, value: Any) -> list[str]:
+    """One setting of ``handoff.yml`` in the layout of the file."""
+    if key == "office_hours" and isinstance(value, dict):
+        return [f"{key}:", *(f"  {_scalar(day)}: {_hours(v)}" for day, v in value.items())]
+    if key in ("holidays", "hotlines") and isinstance(value, list):
+        item = _date if key == "holidays" else _scalar
+        return [f"{key}:", *(f"  - {item(v)}" for v in value)] if value else [f"{key}: []"]
+    if value is None:
+        return [f"{key}: ~"]
+    if isinstance(value, dict | list):
+        dumped = yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False, width=10**6)
+        return dumped.rstrip("\n").split("\n")
+    return [f"{key}: {_scalar(value)}"]
+
+
+def _handoff_fields(text: str) -> dict[str, int]:
+    """Setting (and ``office_hours.<day>``) -> its 1-based line."""
+    root = yaml.compose(text, Loader=_Loader)
+    fields: dict[str, int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return fields
+    for key_node, value_node in root.value:
+        key = str(key_node.value)
+        fields.setdefault(key, key_node.start_mark.line + 1)
+        if key == "office_hours" and isinstance(value_node, yaml.MappingNode):
+            for day, _ in value_node.value:
+                fields.setdefault(f"{key}.{day.value}", day.start_mark.line + 1)
+    return fields
+
+
+def _place_handoff(text: str, doc: Doc) -> Placed:
+    """``handoff.yml`` with the settings of ``doc``: a setting that did not change keeps its
+    bytes, a changed one is rewritten in place (its comment above stays), a new one goes at
+    the end; a setting not in ``doc`` is dropped."""
+    lines = text.split("\n") if text else [""]
+    spans = _spans(text, MESSAGE) if text.strip() else {}
+    out: list[str] = []
+    pos = 0
+    for key, (start, end) in sorted(spans.items(), key=lambda kv: kv[1][0]):
+        out += lines[pos:start]
+        pos = end
+        if key not in doc:
+            continue
+        block = lines[start:end]
+        old = load_yaml("\n".join(block))
+        same = isinstance(old, dict) and _normal(old.get(key)) == _normal(doc[key])
+        out += block if same else _handoff_block(key, doc[key])
+    out += lines[pos:]
+    while out and not out[-1].strip():
+        out.pop()
+    for key in _order((k for k in doc if k not in spans), _HANDOFF_KEYS):
+        out += _handoff_block(key, doc[key])
+    new_text = "\n".join(out) + "\n"
+    _verify(new_text, doc)
+    return Placed(new_text, 1, new_text.count("\n"), _handoff_fields(new_text))
 
 
 def write_atomic(path: Path, text: str) -> None:

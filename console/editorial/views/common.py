@@ -48,6 +48,7 @@ def item_or_404(kind: str, key: str) -> str:
         Kind.TOPIC: key in content.topics,
         Kind.ORGANISATION: any(o.id == key for o in content.organisations),
         Kind.MESSAGE: key in content.messages,
+        Kind.HANDOFF: False,  # the file's document decides (the bot has none without a group)
     }[Kind(kind)]
     if not exists and library.documents().get(kind, key) is None:
         raise Http404

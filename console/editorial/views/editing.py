@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -127,6 +127,8 @@ def preview_context(kind: str, key: str, result: Check, options: Options) -> dic
         context.update(bubbles=bubbles, shown=shown)
     elif kind == Kind.MESSAGE and key in content.messages:
         context["bubbles"] = preview.message_preview(content, key, options.lang)
+    elif kind == Kind.HANDOFF:
+        context["moments"] = preview.handoff_preview(content, options.lang, timezone.now())
     return context
 
 
@@ -213,6 +215,8 @@ def _render_editor(
 @editor_required
 def edit(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """The editor of one item: the user's own draft if there is one, else the published."""
+    if kind == Kind.HANDOFF:
+        return redirect("handoff")  # one page of its own (console/editorial/views/handoff.py)
     draft = publishing.open_draft(request.user, kind, key)
     if draft is None:
         item_or_404(kind, key)
@@ -313,7 +317,7 @@ def new_organisation(request: HttpRequest) -> HttpResponse:
 @editor_required
 def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """The live preview: the form as it is now, checked and composed (nothing is saved)."""
-    if kind not in Kind.values:
+    if kind not in Kind.values or kind == Kind.HANDOFF:  # its own: views/handoff.py
         raise Http404
     new = kind == Kind.ORGANISATION and not key
     key = (request.POST.get("id") or "").strip() if new else key
@@ -351,7 +355,7 @@ def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
 @editor_required
 def recheck(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """ "Re-checked today": tick each source after opening it; the dates become today."""
-    if kind == Kind.MESSAGE:
+    if kind in (Kind.MESSAGE, Kind.HANDOFF):
         raise Http404
     item_or_404(kind, key)
     draft = publishing.open_draft(request.user, kind, key)
