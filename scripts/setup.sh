@@ -111,6 +111,21 @@ ensure_chromium() {
   exit 1
 }
 
+# GNU gettext: the console's catalogue test runs Django's makemessages (xgettext).
+ensure_gettext() {
+  command -v xgettext >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "Installing gettext from Debian's packages (for the console's translation test)"
+    { apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+    } || { say "Installing gettext failed (see above)."; exit 1; }
+    return 0
+  fi
+  say "The console's translation test needs GNU gettext (xgettext), and it is missing."
+  say "Install it as root: apt-get install gettext   (./test run as root does it by itself)"
+  exit 1
+}
+
 # Debian's PostgreSQL and Redis for the tests that run against real servers (the suite
 # starts throwaway instances of its own on free ports; the packages' own services are
 # not used). Installed when missing if run as root (CI), else a clear stop.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from poradnyk.content import ANSWER_MAX_CHARS, Content
@@ -31,8 +31,9 @@ class AnnouncementForm(forms.Form):
 
     def __init__(self, content: Content, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        lang = translation.get_language() or "en"
         self.fields["topics"].choices = [  # type: ignore[attr-defined]
-            (name, content.topics[name].title.get("en")) for name in content.subscription_topics
+            (name, content.topics[name].title.get(lang)) for name in content.subscription_topics
         ]
 
     def clean_send_at(self) -> Any:

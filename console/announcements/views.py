@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -35,6 +36,27 @@ def _bubbles(topics: list[str], texts: dict[str, str], lang: str) -> list[Bubble
     return render_reply(notice_reply(content, lang, topic, text))
 
 
+def _staff_lang() -> str:
+    """The console's language, for texts that exist in cs/uk/en (topic titles)."""
+    lang = translation.get_language() or "en"
+    return lang if lang in LANGUAGES else "en"
+
+
+def _topic_titles(topics: list[str]) -> list[str]:
+    """The topics' titles in the console's language (the name if it is no topic now)."""
+    content, lang = library.published(), _staff_lang()
+    return [content.topics[t].title.get(lang) if t in content.topics else t for t in topics]
+
+
+def _errors(form: AnnouncementForm) -> list[str]:
+    """The form's problems, each after the label of its field (not its internal name)."""
+    return [
+        f"{form[name].label}: {error}" if name in form.fields else str(error)
+        for name, errors in form.errors.items()
+        for error in errors
+    ]
+
+
 def _preview_lang(request: HttpRequest) -> str:
     lang = request.POST.get("preview_lang") or request.GET.get("preview_lang") or "uk"
     return lang if lang in LANGUAGES else "uk"
@@ -44,8 +66,12 @@ def _preview_lang(request: HttpRequest) -> str:
 @staff_required
 def index(request: HttpRequest) -> HttpResponse:
     """Every announcement, newest first, with how far sending is."""
-    rows = [(a, workflow.progress(a)) for a in Announcement.objects.select_related("author")]
-    sending = any(p is not None and p.pending for _, p in rows)
+    lang = _staff_lang()
+    rows = [
+        (a, workflow.progress(a), a.texts.get(lang) or a.text_en)
+        for a in Announcement.objects.select_related("author")
+    ]
+    sending = any(p is not None and p.pending for _, p, _ in rows)
     counts = _subscriber_counts()
     return render(
         request,
@@ -58,10 +84,10 @@ def _subscriber_counts() -> list[tuple[str, int]]:
     """Subscribers per topic, with the topic's title."""
     from store.api import Store  # noqa: PLC0415
 
-    content = library.published()
+    content, lang = library.published(), _staff_lang()
     counts = Store().subscriber_count()
     return [
-        (content.topics[t].title.get("en"), counts.get(t, 0)) for t in content.subscription_topics
+        (content.topics[t].title.get(lang), counts.get(t, 0)) for t in content.subscription_topics
     ]
 
 
@@ -101,6 +127,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "announcements/edit.html",
         {
             "form": form,
+            "errors": _errors(form) if form.is_bound else [],
             "announcement": announcement,
             "preview": {"bubbles": _bubbles(topics, texts, lang), "lang": lang},
             "languages": LANGUAGES,
@@ -120,11 +147,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     html = render_to_string(
         "editorial/_phone.html", {"preview": {"bubbles": bubbles}, "kind": "announcement"}
     )
-    general = [
-        {"message": f"{name}: {error}", "severity": "error"}
-        for name, errors in form.errors.items()
-        for error in errors
-    ]
+    general = [{"message": message, "severity": "error"} for message in _errors(form)]
     return JsonResponse(
         {"ok": ok, "html": html, "issues": {}, "general": general},
         json_dumps_params={"ensure_ascii": False},
@@ -143,6 +166,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "announcements/detail.html",
         {
             "a": announcement,
+            "topic_titles": _topic_titles(announcement.topics),
             "preview": {
                 "bubbles": _bubbles(announcement.topics, announcement.texts, lang),
                 "lang": lang,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from console.announcements.models import Announcement
 from console.editorial import roles
@@ -33,11 +34,11 @@ class WorkflowError(Exception):
 def save(user: Any, data: dict[str, Any], announcement: Announcement | None) -> Announcement:
     """Create or change an announcement (its author only, while it is being written)."""
     if not roles.can_edit(user):
-        raise NotAllowed("only editors write announcements")
+        raise NotAllowed(_("Only editors write announcements."))
     if announcement is None:
         announcement = Announcement(author=user)
     elif announcement.author_id != user.pk:
-        raise NotAllowed("only the author changes an announcement")
+        raise NotAllowed(_("Only the author changes an announcement."))
     elif announcement.state != State.EDITING:
         raise WorkflowError("it is no longer being written")
     for field in ("topics", "text_cs", "text_uk", "text_en", "send_at"):
@@ -50,7 +51,7 @@ def save(user: Any, data: dict[str, Any], announcement: Announcement | None) -> 
 def submit(announcement: Announcement, user: Any) -> None:
     """The author asks for a review."""
     if announcement.author_id != user.pk:
-        raise NotAllowed("only the author sends it for review")
+        raise NotAllowed(_("Only the author sends it for review."))
     if announcement.state != State.EDITING:
         raise WorkflowError("it is not being written")
     announcement.state = State.IN_REVIEW
@@ -63,7 +64,7 @@ def approve(announcement: Announcement, user: Any) -> None:
     """A reviewer other than the author approves: it goes to the broadcast table."""
     if not roles.can_review(user) or announcement.author_id == user.pk:
         record(user, Action.APPROVAL_REFUSED, kind=KIND, key=str(announcement.pk))
-        raise NotAllowed("a reviewer other than the author approves")
+        raise NotAllowed(_("A reviewer other than the author approves it (four eyes)."))
     with transaction.atomic():
         locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
         if locked.state != State.IN_REVIEW:
@@ -81,7 +82,7 @@ def approve(announcement: Announcement, user: Any) -> None:
 def discard(announcement: Announcement, user: Any) -> None:
     """The author (or a reviewer) drops an announcement that was not approved."""
     if announcement.author_id != user.pk and not roles.can_review(user):
-        raise NotAllowed("only the author or a reviewer discards it")
+        raise NotAllowed(_("Only the author or a reviewer discards it."))
     if announcement.state not in (State.EDITING, State.IN_REVIEW):
         raise WorkflowError("it was decided already")
     announcement.state = State.DISCARDED

@@ -355,6 +355,31 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
             lambda m: _("“%(id)s” is not an organisation with a phone number.") % {"id": m["id"]},
         ),
         p(
+            r"'(?P<day>[a-z]{3})' must be hours like",
+            lambda m: (
+                _("%(day)s: give the hours like 09:00-12:00, 13:00-16:00, or mark it closed.")
+                % {"day": _weekday(m["day"])}
+            ),
+        ),
+        p(
+            r"the event '(?P<id>[^']*)' was on (?P<date>[\d-]+), in the past",
+            lambda m: (
+                _(
+                    "The event “%(id)s” was on %(date)s: nobody can be reminded of it any more. "
+                    "Remove it or give its new date."
+                )
+                % {"id": m["id"], "date": m["date"]}
+            ),
+        ),
+        p(
+            r"each follow-up under 'more' needs id, button and text",
+            lambda m: _("Each follow-up needs a short name, a button and a text."),
+        ),
+        p(
+            r"no organisation serves the region '(?P<r>[^']*)'",
+            lambda m: _("No organisation serves the region “%(r)s” any more.") % {"r": m["r"]},
+        ),
+        p(
             r"the file is not valid YAML",
             lambda m: _("The file is not valid YAML; check indentation and quotes."),
         ),
