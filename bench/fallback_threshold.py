@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,8 +135,11 @@ def main() -> None:
     quiet_rasa()
     train, dev = split(load_examples(), args.dev_share, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "nlu.yml"
-        write_nlu(train, data)
+        data = Path(tmp) / "nlu_data"
+        data.mkdir()
+        write_nlu(train, data / "nlu.yml")
+        # The lookup tables too: without them the RegexFeaturizer has no patterns.
+        shutil.copy(REPO / "nlu_data" / "lookups.yml", data / "lookups.yml")
         model, _ = train_model(Path(tmp), config=args.config, nlu_data=data, name="dev")
         ranked = asyncio.run(_parse_all(str(model), dev))
     print(f"\n{len(dev)} development messages ({args.dev_share:.0%} of every intent), "

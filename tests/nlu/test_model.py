@@ -17,10 +17,11 @@ FLOOR_MACRO_F1 = 0.88
 FLOOR_FORM_ACCURACY = 0.75
 FLOOR_REGION = 0.85
 # The real-question set (tests/nlu/real.yml): a little below the measured figures (README),
-# so that a change which makes real questions worse fails here.
-FLOOR_REAL_TOP1 = 0.55
-FLOOR_REAL_TOP3 = 0.72
-CEILING_REAL_CONFIDENT_WRONG = 0.22
+# so that a change which makes real questions worse fails here. Trainings of the same
+# pipeline vary (top-1 0.669-0.752, top-3 0.90-0.92, confident wrong 0.09-0.12).
+FLOOR_REAL_TOP1 = 0.62
+FLOOR_REAL_TOP3 = 0.82
+CEILING_REAL_CONFIDENT_WRONG = 0.16
 
 
 def _parse(stack: Stack, texts: list[str]) -> list[Prediction]:
