@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,16 +148,31 @@ async def latest_case() -> int:
     return await asyncio.to_thread(_latest_case)
 
 
+_SCAN = """
+import pathlib, sys
+data = sys.argv[1].encode()
+for folder in sys.argv[2:]:
+    for f in sorted(pathlib.Path(folder).rglob("*")):
+        if f.is_file() and data in f.read_bytes():
+            print(f)
+"""
+
+
 def stored_in(folders: list[Path], needle: str) -> list[str]:
     """Files under ``folders`` whose bytes contain ``needle`` (UTF-8), databases and their
-    write-ahead logs included: what a person with the disk could read."""
-    data = needle.encode()
-    return [
-        str(f)
-        for folder in folders
-        for f in sorted(folder.rglob("*"))
-        if f.is_file() and data in f.read_bytes()
-    ]
+    write-ahead logs included: what a person with the disk could read.
+
+    Read in a process of its own: SQLite's locks are POSIX locks, held per process, and
+    closing *any* descriptor of a database file (or of its ``-shm`` index) drops every
+    lock this process holds on it – while this test process's own Django connection is
+    open, that let another process reset the write-ahead index under it, and the
+    database was corrupted (seen as "disk I/O error" in later tests).
+    """
+    found = subprocess.run(
+        [sys.executable, "-c", _SCAN, needle, *map(str, folders)],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    return found.stdout.splitlines()
 
 
 def database_folder() -> Path:

@@ -131,7 +131,7 @@ async def _eventually_nowhere(
 async def test_answered_and_forgotten_on_postgresql(system: System, content: Content) -> None:
     user = next(_ids)
     person = system.pseudonym(user)
-    question = "Where can I learn Czech in Prague? My number is 777 123"
+    question = "Where can I take a Czech language course in Prague? My number is 777 123"
     system.api.push(Updates.text(user, question, language_code="en"))
     answer = (await system.api.wait_sent(user, 1, timeout=60))[0]
     assert answer["text"] and not answer["text"].startswith(content.text("service_down", "en"))
@@ -140,7 +140,7 @@ async def test_answered_and_forgotten_on_postgresql(system: System, content: Con
     assert held.get("events", 0) > 0, held  # Rasa's conversation, in PostgreSQL
     assert "store_person" in held, held  # the adapter's preferences, in the same database
     # The words typed and the Telegram id are in no table once the update is handled.
-    for needle in ("777 123", "learn Czech", str(user)):
+    for needle in ("777 123", "take a Czech", str(user)):
         assert await _eventually_nowhere(system.database_url, needle) == {}, needle
 
     system.api.push(Updates.text(user, "/forget", language_code="en"))

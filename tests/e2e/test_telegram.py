@@ -165,7 +165,7 @@ async def test_forget_removes_everything_stored(
 ) -> None:
     bot = await start_bot(PORADNYK_CONTENT_DIR=str(staff_content))
     user = new_user()
-    question = "Where can I learn Czech in Prague? My number is 777"
+    question = "Where can I take a Czech language course in Prague? My number is 777"
     bot.api.push(Updates.text(user, question, language_code="en"))
     in_prague = (await bot.api.wait_sent(user, 1))[0]
     person = bot.app.bot_data.services.conversation.pseudonym(user)
@@ -174,7 +174,7 @@ async def test_forget_removes_everything_stored(
     # the incoming update and the queued answer (with the Telegram id) are wiped from the
     # database, its log included, within seconds of being handled.
     assert stored_in(stores, person), "nothing stored for the person at all?"
-    for needle in (str(user), question, "learn Czech"):
+    for needle in (str(user), question, "take a Czech"):
         assert await _eventually_gone(stores, needle), needle
 
     # A vote and a question kept for the inbox (with consent) are the person's too.
