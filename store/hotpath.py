@@ -51,13 +51,15 @@ class HotPath:
             f"DO UPDATE SET count = {daily}.count + excluded.count"
         )
         self._intake_insert = (
-            f"INSERT INTO {intake} (update_id, raw, state, received, attempts) VALUES "
+            f"INSERT INTO {intake} (update_id, raw, state, received, attempts, person) VALUES "
             "{values} ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
         )
         self._intake_start = (
             f"UPDATE {intake} SET attempts = attempts + 1 WHERE update_id = %s RETURNING attempts"
         )
-        self._intake_done = f"UPDATE {intake} SET state = %s, raw = '' WHERE update_id = %s"
+        self._intake_done = (
+            f"UPDATE {intake} SET state = %s, raw = '', person = NULL WHERE update_id = %s"
+        )
         self._outbox_insert = (
             f"INSERT INTO {outbox} (key, chat_id, text, markup, state, created, not_before, "
             "attempts, thread_id) VALUES {values} ON CONFLICT (key) DO NOTHING"
@@ -72,15 +74,15 @@ class HotPath:
             "copy_from = NULL WHERE id = %s"
         )
 
-    def intake_add(self, updates: Sequence[tuple[int, str]], now: datetime) -> set[int]:
-        """Insert the updates not stored yet; the ids inserted."""
+    def intake_add(self, updates: Sequence[tuple[int, str, int | None]], now: datetime) -> set[int]:
+        """Insert the updates (id, raw, person) not stored yet; the ids inserted."""
         if not updates:
             return set()
-        values = ", ".join(["(%s, %s, %s, %s, 1)"] * len(updates))
+        values = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(updates))
         params: list[Any] = []
         received = _when(now)
-        for update_id, raw in updates:
-            params += [update_id, raw, Intake.NEW, received]
+        for update_id, raw, person in updates:
+            params += [update_id, raw, Intake.NEW, received, person]
         with connection.cursor() as cursor:
             cursor.execute(self._intake_insert.format(values=values), params)
             return {int(row[0]) for row in cursor.fetchall()}
