@@ -38,6 +38,7 @@ from harness.servers import Postgres, Redis
 from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack, free_port, start_stack
 from harness.webhook_proxy import WebhookProxy
 from poradnyk.content import Content
+from poradnyk.payload import build_handoff
 from store.api import Pseudonyms
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -330,9 +331,16 @@ class Replicas:
         await asyncio.sleep(after)
         return await self.api.post_to_webhook(update, self.secret)
 
+    async def deliver_to(self, replica: int, update: dict[str, object]) -> int:
+        """One update straight to one replica (as the proxy could route it)."""
+        url = f"{self.proxy.targets[replica]}/telegram"
+        return await self.api.post_to_webhook(update, self.secret, url)
+
 
 @pytest.fixture(scope="module")
-async def replicas(postgres: Postgres, stores: tuple[Stack, str]) -> AsyncIterator[Replicas]:
+async def replicas(
+    postgres: Postgres, stores: tuple[Stack, str], staff_content: Path
+) -> AsyncIterator[Replicas]:
     """Two adapter processes, webhook mode, one database; the proxy spreads updates."""
     stack, _ = stores
     url = postgres.create_database("replicas")
@@ -353,6 +361,7 @@ async def replicas(postgres: Postgres, stores: tuple[Stack, str]) -> AsyncIterat
                 "PORADNYK_QUIET_HOURS": "off",
                 "PORADNYK_BROADCAST_POLL": "0.5",
                 "PORADNYK_BROADCAST_RATE": "20",
+                "PORADNYK_CONTENT_DIR": str(staff_content),  # a staff group, always in
             }
             started.append(Adapter(stack, api, 50, env, name=f"adapter-replica-{number}"))
             await started[-1].ready()  # one after the other: the first one migrates
@@ -418,6 +427,28 @@ async def test_two_adapter_replicas_keep_one_persons_messages_in_order(
         first = min(c.at for c in api.calls_of("sendMessage") if c.params["chat_id"] == user)
         assert first < last_of_burst
     print(f"\nburst of {len(burst)} over two replicas {per_replica}: in order, {took:.1f} s")
+
+
+async def test_a_case_opened_on_one_replica_is_relayed_by_the_other(replicas: Replicas) -> None:
+    api, user = replicas.api, next(_ids)
+    # Asking for a person and consenting, all on the first replica: the case opens there.
+    assert await replicas.deliver_to(0, Updates.text(user, QUESTIONS[0], language_code="en")) == 200
+    await api.wait_sent(user, 1, timeout=60)
+    assert await replicas.deliver_to(0, Updates.text(user, "/human", language_code="en")) == 200
+    await api.wait_sent(user, 2, timeout=30)
+    sent = await replicas.deliver_to(0, Updates.button(user, build_handoff("send"), "en"))
+    assert sent == 200
+    await api.wait_sent(user, 3, timeout=30)
+    (thread,) = await api.wait_topic_created(1)
+    (summary,) = await api.wait_topic(thread, 1)
+    assert QUESTIONS[0] in str(summary["text"])  # the case opened on the first replica
+    # The person's next message reaches the second replica: it goes to staff, not to Rasa.
+    more = Updates.text(user, "More details: the landlord came again", language_code="en")
+    assert await replicas.deliver_to(1, more) == 200
+    relayed = await api.wait_topic(thread, 2)
+    assert any(str(m.get("from_chat_id")) == str(user) for m in relayed), relayed
+    await asyncio.sleep(1.0)
+    assert len(api.sent(user)) == 3  # no answer from the bot to a message for staff
 
 
 _ANNOUNCE = textwrap.dedent(
