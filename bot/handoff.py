@@ -206,12 +206,18 @@ class Handoff:
         if message is None or user is None or not (self._open or self._shared):
             return False
         conversation = self._conversation
-        if not self._shared and conversation.pseudonym(user.id) not in self._open:
+        sync = self._store.sync
+        if self._shared:
+            # One cheap query per message: another replica may have opened the case.
+            pseudonym = conversation.pseudonym(user.id)
+            if not await self._store.run(lambda: sync.has_open_case(pseudonym)):
+                self._open.pop(pseudonym, None)
+                return False
+        elif conversation.pseudonym(user.id) not in self._open:
             return False
         async with conversation.turn(user.id) as person:
             if not self._shared and person not in self._open:
                 return False
-            sync = self._store.sync
             case = await self._store.run(lambda: sync.case_of(person))
             if case is None:
                 self._open.pop(person, None)

@@ -228,10 +228,7 @@ class Store:
     def intake_of_person(self, person: int, up_to: int) -> list[tuple[int, str]]:
         """(id, raw) of the person's updates not yet handled, up to ``up_to``, oldest first
         (updates kept for when Rasa is back are the recovery's, not listed)."""
-        rows = self._intake.objects.filter(
-            person=person, state=self._intake.NEW, update_id__lte=up_to
-        ).order_by("update_id")
-        return list(rows.values_list("update_id", "raw"))
+        return self._hot.intake_of_person(person, up_to)
 
     @property
     def shared(self) -> bool:
@@ -437,6 +434,10 @@ class Store:
         """The person's open case, if any."""
         case = self._case.objects.filter(pseudonym=pseudonym, state=self._case.OPEN).first()
         return self._case_row(case) if case else None
+
+    def has_open_case(self, pseudonym: str) -> bool:
+        """Whether the person has an open case (cheaper than :meth:`case_of`)."""
+        return self._hot.has_open_case(pseudonym)
 
     def case_get(self, number: int) -> CaseRow | None:
         """The case ``number`` (open or closed)."""

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from store.models import DailyCount, Intake, Outbox
+from store.models import Case, DailyCount, Intake, Outbox
 
 __all__ = ["HotPath"]
 
@@ -54,6 +54,11 @@ class HotPath:
             f"INSERT INTO {intake} (update_id, raw, state, received, attempts, person) VALUES "
             "{values} ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
         )
+        self._intake_of_person = (
+            f"SELECT update_id, raw FROM {intake} "
+            "WHERE person = %s AND state = %s AND update_id <= %s ORDER BY update_id"
+        )
+        self._open_case = f"SELECT 1 FROM {_table(Case)} WHERE pseudonym = %s AND state = %s"
         self._intake_start = (
             f"UPDATE {intake} SET attempts = attempts + 1 WHERE update_id = %s RETURNING attempts"
         )
@@ -86,6 +91,18 @@ class HotPath:
         with connection.cursor() as cursor:
             cursor.execute(self._intake_insert.format(values=values), params)
             return {int(row[0]) for row in cursor.fetchall()}
+
+    def intake_of_person(self, person: int, up_to: int) -> list[tuple[int, str]]:
+        """(id, raw) of the person's new updates up to ``up_to``, oldest first."""
+        with connection.cursor() as cursor:
+            cursor.execute(self._intake_of_person, [person, Intake.NEW, up_to])
+            return [(int(row[0]), str(row[1])) for row in cursor.fetchall()]
+
+    def has_open_case(self, pseudonym: str) -> bool:
+        """Whether staff have an open case with the person (asked for every message)."""
+        with connection.cursor() as cursor:
+            cursor.execute(self._open_case, [pseudonym, Case.OPEN])
+            return cursor.fetchone() is not None
 
     def intake_start(self, update_id: int) -> int:
         """One more attempt; the attempts so far (0 for an unknown update)."""
