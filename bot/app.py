@@ -173,6 +173,7 @@ async def start(application: Application) -> None:
         services.conversation.store,
         restore_kept=services.conversation.restore_kept,
         on_idle=services.sender.wipe_when_idle,
+        pseudonym=services.conversation.pseudonym,
     )
     data.health = HealthServer(services, services.settings.health_port)
     await services.sender.start()

@@ -106,7 +106,10 @@ class Conversation:
         self._content = content
         self._intents = known_intents
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
-        # person -> (preferences, read at, last written at); this adapter is their writer.
+        # person -> (preferences, read at, last written at). With one adapter it is their
+        # only writer, so a minute-old read is good; replicas (PostgreSQL) read every turn,
+        # since another replica may have changed them (the write stays at most hourly).
+        self._prefs_fresh = 0.0 if store.sync.shared else _PREFS_FRESH_SECONDS
         self._known: OrderedDict[str, tuple[Prefs, float, float]] = OrderedDict()
         self._deliver: Deliver | None = None
         self._handoff: Handoff | None = None
@@ -163,7 +166,7 @@ class Conversation:
         """The person's preferences: from memory when read in the last minute."""
         now = time.monotonic()
         known = self._known.get(person)
-        if known is not None and now - known[1] < _PREFS_FRESH_SECONDS:
+        if known is not None and now - known[1] < self._prefs_fresh:
             return known[0]
         prefs = await self._store.prefs(person)
         self._keep_known(person, prefs, now, known[2] if known is not None else 0.0)

@@ -74,7 +74,10 @@ class Handoff:
         # and on /forget, and never kept while no staff group is set up.
         self._heard: OrderedDict[str, tuple[str | None, str, float]] = OrderedDict()
         self._offers: OrderedDict[str, Facts] = OrderedDict()
+        # person -> case number. With replicas (PostgreSQL) a case opened or closed on
+        # another replica is not in here, so relaying reads the store instead.
         self._open: dict[str, int] = {}
+        self._shared = conversation.store.sync.shared
         self._members: dict[int, tuple[bool, float]] = {}
 
     @property
@@ -200,19 +203,26 @@ class Handoff:
     async def relay(self, update: Update) -> bool:
         """Copy a person's message into their case's topic; False if they have no case."""
         message, user = update.effective_message, update.effective_user
-        if message is None or user is None or not self._open:
+        if message is None or user is None or not (self._open or self._shared):
             return False
         conversation = self._conversation
-        if conversation.pseudonym(user.id) not in self._open:
+        sync = self._store.sync
+        if self._shared:
+            # One cheap query per message: another replica may have opened the case.
+            pseudonym = conversation.pseudonym(user.id)
+            if not await self._store.run(lambda: sync.has_open_case(pseudonym)):
+                self._open.pop(pseudonym, None)
+                return False
+        elif conversation.pseudonym(user.id) not in self._open:
             return False
         async with conversation.turn(user.id) as person:
-            if person not in self._open:
+            if not self._shared and person not in self._open:
                 return False
-            sync = self._store.sync
             case = await self._store.run(lambda: sync.case_of(person))
             if case is None:
                 self._open.pop(person, None)
                 return False
+            self._open[person] = case.number
             await self._sender.copy(
                 case.staff_chat_id,
                 message.chat_id,

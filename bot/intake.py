@@ -11,6 +11,12 @@ re-handled update is not answered twice.
 An update that python-telegram-bot cannot parse (no ``date``, no ``from.id``...) is
 skipped and acknowledged, logged without its content, and polling goes on; one that
 crashed the adapter three times is parked the same way.
+
+Replicas (PostgreSQL): each stored update carries its person's key, and a person's update
+is handled under that person's lock (store/locks.py), together with every earlier update
+of theirs still waiting, oldest first. So when replica B gets message N+1 while replica A
+still holds N, B waits; when B wins the lock first, it handles N (already stored by A)
+and then N+1, and A finds N done. On SQLite only the in-process order applies.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from store.api import AsyncStore
+from store.locks import PersonLocks, person_key
 
 __all__ = ["MAX_BODY_BYTES", "Intake"]
 
@@ -51,6 +58,7 @@ class Intake:
         store: AsyncStore,
         restore_kept: Callable[[int, dict[str, Any]], None],
         on_idle: Callable[[], Awaitable[None]] | None = None,
+        pseudonym: Callable[[int], str] | None = None,
     ) -> None:
         self._app = application
         self._settings = settings
@@ -62,6 +70,8 @@ class Intake:
         self._http: httpx.AsyncClient | None = None
         self._restore_kept = restore_kept
         self._on_idle = on_idle
+        self._pseudonym = pseudonym
+        self._locks = PersonLocks(store.sync.shared and pseudonym is not None)
 
     # --- start and stop -------------------------------------------------------------
 
@@ -75,7 +85,7 @@ class Intake:
             if state == "kept":
                 self._restore_kept(update_id, json.loads(raw))
             else:
-                self._dispatch(update_id, raw, again=True)
+                self._dispatch(update_id, raw, self._person_of(json.loads(raw)), again=True)
         if self._settings.webhook_url:
             await self._start_webhook()
         else:
@@ -94,6 +104,7 @@ class Intake:
             await asyncio.wait(self._tasks, timeout=10)
         if self._http is not None:
             await self._http.aclose()
+        self._locks.close()
 
     # --- polling ----------------------------------------------------------------------
 
@@ -143,10 +154,23 @@ class Intake:
         # ASCII JSON: a lone UTF-16 surrogate in a text stays an escape, never breaks the
         # database's UTF-8 (the text itself is cleaned later, at the boundary).
         rows = [(int(u["update_id"]), json.dumps(u)) for u in updates]
-        new = set(await self._store.run(lambda: self._store.sync.intake_add(rows)))
+        persons = {int(u["update_id"]): self._person_of(u) for u in updates}
+        keys = {i: key for i, key in persons.items() if key is not None}
+        new = set(await self._store.run(lambda: self._store.sync.intake_add(rows, keys)))
         for update_id, raw in rows:
             if update_id in new:
-                self._dispatch(update_id, raw)
+                self._dispatch(update_id, raw, persons[update_id])
+
+    def _person_of(self, update: dict[str, Any]) -> int | None:
+        """The key of the person who sent ``update`` (None: nobody, or one adapter only)."""
+        if not self._locks.shared or self._pseudonym is None:
+            return None
+        for value in update.values():
+            if isinstance(value, dict):
+                who = value.get("from") or value.get("user")
+                if isinstance(who, dict) and isinstance(who.get("id"), int):
+                    return person_key(self._pseudonym(who["id"]))
+        return None
 
     # --- webhook ----------------------------------------------------------------------
 
@@ -182,12 +206,28 @@ class Intake:
 
     # --- handling ---------------------------------------------------------------------
 
-    def _dispatch(self, update_id: int, raw: str, again: bool = False) -> None:
-        task = asyncio.get_running_loop().create_task(self._handle(update_id, raw, again))
+    def _dispatch(self, update_id: int, raw: str, person: int | None, again: bool = False) -> None:
+        task = asyncio.get_running_loop().create_task(self._handle(update_id, raw, person, again))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, update_id: int, raw: str, again: bool) -> None:
+    async def _handle(self, update_id: int, raw: str, person: int | None, again: bool) -> None:
+        if person is None:
+            await self._handle_one(update_id, raw, again)
+        else:
+            async with self._locks.hold(person):
+                # Under the lock: this person's waiting updates up to this one, in order;
+                # none when another replica has handled this one meanwhile.
+                sync = self._store.sync
+                waiting = await self._store.run(lambda: sync.intake_of_person(person, update_id))
+                for earlier_id, earlier_raw in waiting:
+                    # An earlier one was received elsewhere (or before a crash): counted.
+                    later = again or earlier_id != update_id
+                    await self._handle_one(earlier_id, earlier_raw, later)
+        if self._on_idle is not None and not self._tasks - {asyncio.current_task()}:
+            await self._on_idle()
+
+    async def _handle_one(self, update_id: int, raw: str, again: bool) -> None:
         sync = self._store.sync
         async with self._slots:
             # A new update was stored with its first attempt counted; one handled again
@@ -206,5 +246,3 @@ class Intake:
             if update is not None:
                 await self._app.process_update(update)
             await self._store.run(lambda: sync.intake_done(update_id))
-        if self._on_idle is not None and not self._tasks - {asyncio.current_task()}:
-            await self._on_idle()

@@ -1,4 +1,5 @@
-"""The Telegram adapter as its own process (its own venv), polling the Bot API stand-in."""
+"""The Telegram adapter as its own process (its own venv): polling the Bot API stand-in,
+or in webhook mode (``TELEGRAM_WEBHOOK_URL`` in ``extra_env``) behind a proxy."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class Adapter:
         api: BotApiStandIn,
         max_rate: float,
         extra_env: dict[str, str] | None = None,
+        name: str = "adapter",
     ) -> None:
         content = load_content(REPO_ROOT / "content", known_topics(REPO_ROOT))
         # The fallback served when Rasa cannot answer in time: counted as an error.
@@ -45,7 +47,10 @@ class Adapter:
             **(extra_env or {}),
         }
         self.env = env
-        log = stack.data_dir / "adapter.log"
+        # Ready once it polls, or once it has set its webhook (calls from now on only).
+        self._ready_call = "setWebhook" if env.get("TELEGRAM_WEBHOOK_URL") else "deleteWebhook"
+        self._calls_before = len(api.calls)
+        log = stack.data_dir / f"{name}.log"
         with log.open("ab") as fh:
             process = subprocess.Popen(
                 [str(APP_PYTHON), "-m", "bot"],
@@ -55,13 +60,13 @@ class Adapter:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.service = Service("adapter", process, log)
+        self.service = Service(name, process, log)
         self.api = api
 
     async def ready(self, timeout: float = 120) -> None:
-        """Wait until the adapter polls for updates."""
+        """Wait until the adapter polls for updates (or receives them by webhook)."""
         deadline = time.monotonic() + timeout
-        while not any(c.method == "deleteWebhook" for c in self.api.calls):
+        while not any(c.method == self._ready_call for c in self.api.calls[self._calls_before :]):
             if time.monotonic() > deadline or self.service.process.poll() is not None:
                 raise RuntimeError(f"adapter did not start:\n{self.service.tail()}")
             await asyncio.sleep(0.2)

@@ -236,13 +236,16 @@ class BotApiStandIn:
         self._new_update.set()
         return int(update["update_id"])
 
-    async def post_to_webhook(self, update: dict[str, Any], secret: str | None) -> int:
-        """Deliver an update to the configured webhook like Telegram does; returns HTTP status."""
+    async def post_to_webhook(
+        self, update: dict[str, Any], secret: str | None, url: str | None = None
+    ) -> int:
+        """Deliver an update to the configured webhook like Telegram does (or to ``url``,
+        one replica behind the proxy); returns HTTP status."""
         assert self.webhook, "the bot has not called setWebhook"
         update = {"update_id": next(self._update_id), **update}
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
         async with httpx.AsyncClient() as client:
-            response = await client.post(self.webhook["url"], json=update, headers=headers)
+            response = await client.post(url or self.webhook["url"], json=update, headers=headers)
         return response.status_code
 
     async def first_send(self, chat_id: int, timeout: float) -> float | None:

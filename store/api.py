@@ -215,10 +215,28 @@ class Store:
 
     # --- intake: updates from Telegram, stored before they are acknowledged ------------
 
-    def intake_add(self, updates: list[tuple[int, str]]) -> list[int]:
-        """Store new updates (id, raw JSON); returns the ids not seen before, in order."""
-        new = self._hot.intake_add(updates, _now())
+    def intake_add(
+        self, updates: list[tuple[int, str]], persons: dict[int, int] | None = None
+    ) -> list[int]:
+        """Store new updates (id, raw JSON), each with its person's key from ``persons``
+        (see :meth:`intake_of_person`); returns the ids not seen before, in order."""
+        keys = persons or {}
+        rows = [(update_id, raw, keys.get(update_id)) for update_id, raw in updates]
+        new = self._hot.intake_add(rows, _now())
         return [update_id for update_id, _ in updates if update_id in new]
+
+    def intake_of_person(self, person: int, up_to: int) -> list[tuple[int, str]]:
+        """(id, raw) of the person's updates not yet handled, up to ``up_to``, oldest first
+        (updates kept for when Rasa is back are the recovery's, not listed)."""
+        return self._hot.intake_of_person(person, up_to)
+
+    @property
+    def shared(self) -> bool:
+        """Whether several adapter replicas may use this database (PostgreSQL, not SQLite):
+        then per-person order and caches must hold across processes."""
+        from django.db import connections  # noqa: PLC0415
+
+        return bool(connections["default"].vendor == "postgresql")
 
     def intake_pending(self) -> list[tuple[int, str, str]]:
         """(id, raw, state) of updates not yet handled (new, or kept for when Rasa is
@@ -416,6 +434,10 @@ class Store:
         """The person's open case, if any."""
         case = self._case.objects.filter(pseudonym=pseudonym, state=self._case.OPEN).first()
         return self._case_row(case) if case else None
+
+    def has_open_case(self, pseudonym: str) -> bool:
+        """Whether the person has an open case (cheaper than :meth:`case_of`)."""
+        return self._hot.has_open_case(pseudonym)
 
     def case_get(self, number: int) -> CaseRow | None:
         """The case ``number`` (open or closed)."""

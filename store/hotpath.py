@@ -16,7 +16,7 @@ from typing import Any
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from store.models import DailyCount, Intake, Outbox
+from store.models import Case, DailyCount, Intake, Outbox
 
 __all__ = ["HotPath"]
 
@@ -51,13 +51,20 @@ class HotPath:
             f"DO UPDATE SET count = {daily}.count + excluded.count"
         )
         self._intake_insert = (
-            f"INSERT INTO {intake} (update_id, raw, state, received, attempts) VALUES "
+            f"INSERT INTO {intake} (update_id, raw, state, received, attempts, person) VALUES "
             "{values} ON CONFLICT (update_id) DO NOTHING RETURNING update_id"
         )
+        self._intake_of_person = (
+            f"SELECT update_id, raw FROM {intake} "
+            "WHERE person = %s AND state = %s AND update_id <= %s ORDER BY update_id"
+        )
+        self._open_case = f"SELECT 1 FROM {_table(Case)} WHERE pseudonym = %s AND state = %s"
         self._intake_start = (
             f"UPDATE {intake} SET attempts = attempts + 1 WHERE update_id = %s RETURNING attempts"
         )
-        self._intake_done = f"UPDATE {intake} SET state = %s, raw = '' WHERE update_id = %s"
+        self._intake_done = (
+            f"UPDATE {intake} SET state = %s, raw = '', person = NULL WHERE update_id = %s"
+        )
         self._outbox_insert = (
             f"INSERT INTO {outbox} (key, chat_id, text, markup, state, created, not_before, "
             "attempts, thread_id) VALUES {values} ON CONFLICT (key) DO NOTHING"
@@ -72,18 +79,30 @@ class HotPath:
             "copy_from = NULL WHERE id = %s"
         )
 
-    def intake_add(self, updates: Sequence[tuple[int, str]], now: datetime) -> set[int]:
-        """Insert the updates not stored yet; the ids inserted."""
+    def intake_add(self, updates: Sequence[tuple[int, str, int | None]], now: datetime) -> set[int]:
+        """Insert the updates (id, raw, person) not stored yet; the ids inserted."""
         if not updates:
             return set()
-        values = ", ".join(["(%s, %s, %s, %s, 1)"] * len(updates))
+        values = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(updates))
         params: list[Any] = []
         received = _when(now)
-        for update_id, raw in updates:
-            params += [update_id, raw, Intake.NEW, received]
+        for update_id, raw, person in updates:
+            params += [update_id, raw, Intake.NEW, received, person]
         with connection.cursor() as cursor:
             cursor.execute(self._intake_insert.format(values=values), params)
             return {int(row[0]) for row in cursor.fetchall()}
+
+    def intake_of_person(self, person: int, up_to: int) -> list[tuple[int, str]]:
+        """(id, raw) of the person's new updates up to ``up_to``, oldest first."""
+        with connection.cursor() as cursor:
+            cursor.execute(self._intake_of_person, [person, Intake.NEW, up_to])
+            return [(int(row[0]), str(row[1])) for row in cursor.fetchall()]
+
+    def has_open_case(self, pseudonym: str) -> bool:
+        """Whether staff have an open case with the person (asked for every message)."""
+        with connection.cursor() as cursor:
+            cursor.execute(self._open_case, [pseudonym, Case.OPEN])
+            return cursor.fetchone() is not None
 
     def intake_start(self, update_id: int) -> int:
         """One more attempt; the attempts so far (0 for an unknown update)."""

@@ -59,6 +59,9 @@ class Intake(models.Model):
     state = models.CharField(max_length=4, default=NEW, db_index=True)
     received = models.DateTimeField(db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Whose update it is (a number derived from the pseudonym, cleared with ``raw``): a
+    # replica handles one person's stored updates in ``update_id`` order (bot/intake.py).
+    person = models.BigIntegerField(null=True, db_index=True)
 
 
 class Outbox(models.Model):

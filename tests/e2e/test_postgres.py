@@ -5,12 +5,17 @@ Rasa's events) and one redis-server Rasa's locks (harness/servers.py). Two Rasa 
 share them; the adapter runs as its own process, configured for PostgreSQL by
 ``PORADNYK_DATABASE_URL`` alone, and spreads people over both replicas. The tests read
 PostgreSQL directly: every table, so that a new table cannot escape the /forget check.
+
+At the end, two adapter replicas in webhook mode behind a round-robin proxy
+(harness/webhook_proxy.py), on a database of their own: one person's quick burst, spread
+over both, answered in order and once each; one announcement sent once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import shutil
 import signal
@@ -30,8 +35,10 @@ from console.process import StaffClient, editor_fields, start_console
 from harness.adapter import Adapter
 from harness.bot_api import BotApiStandIn, Updates
 from harness.servers import Postgres, Redis
-from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack, start_stack
+from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack, free_port, start_stack
+from harness.webhook_proxy import WebhookProxy
 from poradnyk.content import Content
+from poradnyk.payload import build_handoff
 from store.api import Pseudonyms
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
@@ -305,3 +312,176 @@ def test_the_adapter_and_rasa_used_postgresql(system: System) -> None:
         }
     assert {"events", "store_person", "store_intake", "store_outbox"} <= tables
     assert not list(Path(system.stack.data_dir).rglob("*.sqlite3*"))  # no SQLite anywhere
+
+
+# --- adapter replicas in webhook mode ----------------------------------------------------
+
+
+@dataclass
+class Replicas:
+    """Two adapters in webhook mode on one PostgreSQL database, behind one proxy."""
+
+    api: BotApiStandIn
+    proxy: WebhookProxy
+    adapters: tuple[Adapter, Adapter]
+    secret: str
+
+    async def deliver(self, update: dict[str, object], after: float = 0.0) -> int:
+        """Telegram sending one update (on a connection of its own) after ``after`` s."""
+        await asyncio.sleep(after)
+        return await self.api.post_to_webhook(update, self.secret)
+
+    async def deliver_to(self, replica: int, update: dict[str, object]) -> int:
+        """One update straight to one replica (as the proxy could route it)."""
+        url = f"{self.proxy.targets[replica]}/telegram"
+        return await self.api.post_to_webhook(update, self.secret, url)
+
+
+@pytest.fixture(scope="module")
+async def replicas(
+    postgres: Postgres, stores: tuple[Stack, str], staff_content: Path
+) -> AsyncIterator[Replicas]:
+    """Two adapter processes, webhook mode, one database; the proxy spreads updates."""
+    stack, _ = stores
+    url = postgres.create_database("replicas")
+    ports = (free_port(), free_port())
+    proxy = WebhookProxy([f"http://127.0.0.1:{port}" for port in ports])
+    await proxy.start()
+    api = BotApiStandIn()
+    await api.start()
+    secret = "replica-secret-7"
+    started: list[Adapter] = []
+    try:
+        for number, port in enumerate(ports):
+            env = {
+                "PORADNYK_DATABASE_URL": url,
+                "TELEGRAM_WEBHOOK_URL": proxy.url,
+                "TELEGRAM_WEBHOOK_SECRET": secret,
+                "TELEGRAM_WEBHOOK_PORT": str(port),
+                "PORADNYK_QUIET_HOURS": "off",
+                "PORADNYK_BROADCAST_POLL": "0.5",
+                "PORADNYK_BROADCAST_RATE": "20",
+                "PORADNYK_CONTENT_DIR": str(staff_content),  # a staff group, always in
+            }
+            started.append(Adapter(stack, api, 50, env, name=f"adapter-replica-{number}"))
+            await started[-1].ready()  # one after the other: the first one migrates
+        yield Replicas(api, proxy, (started[0], started[1]), secret)
+    finally:
+        for adapter in started:
+            adapter.service.stop()
+        await api.stop()
+        await proxy.stop()
+
+
+def _start(text: str) -> str:
+    return text[:40]
+
+
+def _sent_at(api: BotApiStandIn, user: int) -> list[float]:
+    return [c.at for c in api.calls_of("sendMessage") if int(c.params["chat_id"]) == user]
+
+
+async def test_two_adapter_replicas_keep_one_persons_messages_in_order(
+    replicas: Replicas, content: Content
+) -> None:
+    api = replicas.api
+    # What each question is answered with (asked one at a time, by someone else).
+    probe = next(_ids)
+    expected: list[str] = []
+    for n, question in enumerate(QUESTIONS, 1):
+        assert await replicas.deliver(Updates.text(probe, question)) == 200
+        expected.append(_start(str((await api.wait_sent(probe, n, timeout=60))[-1]["text"])))
+    assert len(set(expected)) == len(QUESTIONS), expected
+    assert not any(e.startswith(_start(content.text("service_down", "uk"))) for e in expected)
+
+    # One person types 12 messages quickly: each goes out on its own connection 40 ms
+    # after the one before, long before that one is answered, alternately to each replica.
+    burst_user, others = next(_ids), [next(_ids) for _ in range(4)]
+    burst = [QUESTIONS[i % len(QUESTIONS)] for i in range(12)]
+    before = dict(replicas.proxy.forwarded)
+    started = time.monotonic()
+    deliveries = [
+        replicas.deliver(Updates.text(burst_user, question), after=i * 0.04)
+        for i, question in enumerate(burst)
+    ] + [
+        replicas.deliver(Updates.text(user, QUESTIONS[i % len(QUESTIONS)]), after=0.1)
+        for i, user in enumerate(others)
+    ]
+    assert set(await asyncio.gather(*deliveries)) == {200}
+    await api.wait_sent(burst_user, len(burst), timeout=60)
+    for user in others:
+        await api.wait_sent(user, 1, timeout=30)
+    took = time.monotonic() - started
+    await asyncio.sleep(1.5)  # a second answer to anything would have arrived by now
+
+    got = [_start(str(m["text"])) for m in api.sent(burst_user)]
+    assert got == [expected[i % len(QUESTIONS)] for i in range(len(burst))]
+    per_replica = [replicas.proxy.forwarded[t] - before[t] for t in replicas.proxy.targets]
+    assert min(per_replica) >= len(burst) // 2, per_replica  # both replicas had the burst
+    # Everyone else was answered while the burst was still being worked through.
+    last_of_burst = max(
+        c.at for c in api.calls_of("sendMessage") if c.params["chat_id"] == burst_user
+    )
+    for user in others:
+        assert [len(api.sent(user))] == [1], user
+        first = min(c.at for c in api.calls_of("sendMessage") if c.params["chat_id"] == user)
+        assert first < last_of_burst
+    print(f"\nburst of {len(burst)} over two replicas {per_replica}: in order, {took:.1f} s")
+
+
+async def test_a_case_opened_on_one_replica_is_relayed_by_the_other(replicas: Replicas) -> None:
+    api, user = replicas.api, next(_ids)
+    # Asking for a person and consenting, all on the first replica: the case opens there.
+    assert await replicas.deliver_to(0, Updates.text(user, QUESTIONS[0], language_code="en")) == 200
+    await api.wait_sent(user, 1, timeout=60)
+    assert await replicas.deliver_to(0, Updates.text(user, "/human", language_code="en")) == 200
+    await api.wait_sent(user, 2, timeout=30)
+    sent = await replicas.deliver_to(0, Updates.button(user, build_handoff("send"), "en"))
+    assert sent == 200
+    await api.wait_sent(user, 3, timeout=30)
+    (thread,) = await api.wait_topic_created(1)
+    (summary,) = await api.wait_topic(thread, 1)
+    assert QUESTIONS[0] in str(summary["text"])  # the case opened on the first replica
+    # The person's next message reaches the second replica: it goes to staff, not to Rasa.
+    more = Updates.text(user, "More details: the landlord came again", language_code="en")
+    assert await replicas.deliver_to(1, more) == 200
+    relayed = await api.wait_topic(thread, 2)
+    assert any(str(m.get("from_chat_id")) == str(user) for m in relayed), relayed
+    await asyncio.sleep(1.0)
+    assert len(api.sent(user)) == 3  # no answer from the bot to a message for staff
+
+
+_ANNOUNCE = textwrap.dedent(
+    """
+    import json, sys
+    from datetime import datetime, timezone
+    from pathlib import Path
+    from harness.broadcasts import seed_subscribers
+    from store.api import Pseudonyms, Store, setup_django
+
+    setup_django()
+    users = json.loads(sys.argv[1])
+    seed_subscribers(users, Pseudonyms(Path(sys.argv[2])).of, "special_residence")
+    texts = {lang: f"Announcement ({lang}): ipc.gov.cz" for lang in ("cs", "uk", "en")}
+    now = datetime.now(timezone.utc)
+    Store().add_broadcast("announcement:replicas", ["special_residence"], texts, now)
+    """
+)
+
+
+async def test_one_announcement_sent_once_with_two_adapter_replicas(replicas: Replicas) -> None:
+    users = [next(_ids) for _ in range(40)]
+    adapter = replicas.adapters[0]
+    # As the console does on approval: subscribers and a broadcast due now, in PostgreSQL.
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [str(APP_PYTHON), "-c", _ANNOUNCE, json.dumps(users), adapter.env["PORADNYK_DATA_DIR"]],
+        cwd=REPO_ROOT, env=adapter.env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    for user in users:
+        await replicas.api.wait_sent(user, 1, timeout=40)
+    await asyncio.sleep(2.0)  # both replicas poll every 0.5 s: a second send would show
+    per_user = [len(replicas.api.sent(u)) for u in users]
+    assert per_user == [1] * len(users)
+    assert all("Announcement (uk)" in str(replicas.api.sent(u)[0]["text"]) for u in users)

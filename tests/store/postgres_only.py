@@ -36,6 +36,36 @@ async def test_a_call_survives_its_connection_being_cut(store: Store) -> None:
     async_store.close()
 
 
+async def test_a_persons_lock_is_held_against_another_replica(store: Store) -> None:
+    """Two PersonLocks are two sessions, as two adapter processes would be: while one
+    holds a person, the other waits for exactly that person and no other."""
+    import asyncio  # noqa: PLC0415
+
+    from store.locks import PersonLocks, person_key  # noqa: PLC0415
+
+    assert store.shared
+    first, second = PersonLocks(shared=True), PersonLocks(shared=True)
+    key, other = person_key("u" + "ab" * 16), person_key("u" + "cd" * 16)
+    order: list[str] = []
+
+    async def replica_b() -> None:
+        async with second.hold(key):
+            order.append("b")
+
+    try:
+        async with first.hold(key):
+            waiting = asyncio.create_task(replica_b())
+            async with second.hold(other):  # another person: not held up
+                order.append("other")
+            await asyncio.sleep(0.3)
+            order.append("a")
+        await asyncio.wait_for(waiting, 5)
+        assert order == ["other", "a", "b"]
+    finally:
+        first.close()
+        second.close()
+
+
 def test_the_tables_are_in_postgresql(store: Store) -> None:
     from django.db import connection  # noqa: PLC0415
 

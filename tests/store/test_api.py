@@ -179,6 +179,22 @@ def test_a_handled_update_keeps_no_content_and_a_kept_one_waits(store: Store) ->
     assert Intake.objects.filter(pk__in=[9101, 9102], state=Intake.DONE, raw="").count() == 2
 
 
+def test_a_persons_waiting_updates_come_oldest_first_and_lose_their_key_when_done(
+    store: Store,
+) -> None:
+    from store.models import Intake  # noqa: PLC0415 - only after setup_django()
+
+    raws = [(9203, '{"n": 3}'), (9201, '{"n": 1}'), (9202, '{"other": 1}'), (9204, '{"n": 4}')]
+    store.intake_add(raws, {9201: 77, 9203: 77, 9204: 77, 9202: 78})
+    assert store.intake_of_person(77, 9203) == [(9201, '{"n": 1}'), (9203, '{"n": 3}')]
+    store.intake_done(9201)
+    assert store.intake_of_person(77, 9204) == [(9203, '{"n": 3}'), (9204, '{"n": 4}')]
+    assert store.intake_of_person(78, 9204) == [(9202, '{"other": 1}')]
+    assert Intake.objects.get(pk=9201).person is None  # nothing left to link it to anyone
+    store.intake_keep(9203)  # kept for when Rasa is back: the recovery's, not listed
+    assert store.intake_of_person(77, 9204) == [(9204, '{"n": 4}')]
+
+
 def test_outbox_hands_out_a_chats_messages_in_order_and_never_twice(store: Store) -> None:
     from store.models import Outbox  # noqa: PLC0415 - only after setup_django()
 
