@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from harness.bot_api import TOKEN, BotApiStandIn, Updates
-from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack
+from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack, free_port
 from poradnyk.compose import Reply
 from poradnyk.content import known_topics, load_content
 
@@ -44,6 +44,9 @@ class Adapter:
             "RASA_URL": stack.rasa_url,
             "PORADNYK_TELEGRAM_MAX_RATE": str(max_rate),
             "PORADNYK_USER_RATE_LIMIT": "1000",
+            # Its own health port: ./test exports the default (8081) for every process,
+            # and several adapters run at once (replicas).
+            "PORADNYK_HEALTH_PORT": str(free_port()),
             **(extra_env or {}),
         }
         self.env = env
