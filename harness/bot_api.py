@@ -198,6 +198,8 @@ class BotApiStandIn:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.webhook: dict[str, Any] | None = None
+        self.deliveries: list[tuple[int, int]] = []
+        """Webhook deliveries (update_id, HTTP status; 0: no answer), re-deliveries too."""
         self.handed_out: dict[int, float] = {}  # update_id -> when getUpdates returned it
         self.pushed_at: dict[int, float] = {}  # update_id -> when the test queued it
         self.first_sent_at: dict[int, float] = {}  # chat_id -> first sendMessage received
@@ -237,16 +239,42 @@ class BotApiStandIn:
         return int(update["update_id"])
 
     async def post_to_webhook(
-        self, update: dict[str, Any], secret: str | None, url: str | None = None
+        self,
+        update: dict[str, Any],
+        secret: str | None,
+        url: str | None = None,
+        attempts: int = 1,
+        pause: float = 0.5,
     ) -> int:
         """Deliver an update to the configured webhook like Telegram does (or to ``url``,
-        one replica behind the proxy); returns HTTP status."""
+        one replica behind the proxy); returns the last HTTP status.
+
+        With ``attempts`` > 1, an update that got no 2xx (or no answer at all: the
+        connection refused or cut) is delivered again, the same update with the same
+        ``update_id``, after ``pause`` seconds, as Telegram re-delivers until it gives up.
+        Each try is in :attr:`deliveries`.
+        """
         assert self.webhook, "the bot has not called setWebhook"
         update = {"update_id": next(self._update_id), **update}
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
-        async with httpx.AsyncClient() as client:
-            response = await client.post(url or self.webhook["url"], json=update, headers=headers)
-        return response.status_code
+        status = 0
+        for attempt in range(1, attempts + 1):
+            try:
+                async with httpx.AsyncClient(timeout=httpx.Timeout(60, connect=5)) as client:
+                    response = await client.post(
+                        url or self.webhook["url"], json=update, headers=headers
+                    )
+                status = response.status_code
+            except httpx.TransportError:
+                if attempt == attempts:
+                    raise
+                status = 0
+            self.deliveries.append((int(update["update_id"]), status))
+            if 200 <= status < 300:
+                break
+            if attempt < attempts:
+                await asyncio.sleep(pause)
+        return status
 
     async def first_send(self, chat_id: int, timeout: float) -> float | None:
         """When the first message to ``chat_id`` arrived (monotonic), or None on timeout."""

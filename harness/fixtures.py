@@ -1,9 +1,11 @@
 """Pytest fixtures shared by tests/ and bench/ (each conftest imports them).
 
 The adapter's database (Django) is configured once per process, so every test of a run
-shares one SQLite file in a fresh temporary folder (or the database of
-``PORADNYK_TEST_DATABASE_URL``); people are told apart by their
-pseudonyms, whose salt is per data folder, so tests do not see each other's people.
+shares one database: a SQLite file in a fresh temporary folder, or with
+``PORADNYK_TEST_BACKEND=postgresql`` a database of a throwaway PostgreSQL cluster, with
+Redis for Rasa's locks (harness/backends.py; or the database of
+``PORADNYK_TEST_DATABASE_URL``). People are told apart by their pseudonyms, whose salt is
+per data folder, so tests do not see each other's people.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from harness.backends import Stores, start_stores
 from harness.bot_api import STAFF_CHAT
 from harness.servers import Postgres, Redis, start_postgres, start_redis
 from harness.stack import REPO_ROOT, Stack, start_stack
 
 __all__ = [
     "ALWAYS",
+    "STORES",
     "WEEKDAYS",
     "handoff_content",
     "mark_integration",
@@ -31,10 +35,9 @@ __all__ = [
 ]
 
 _DB_DIR = Path(tempfile.mkdtemp(prefix="poradnyk-test-db-"))
-# PORADNYK_TEST_DATABASE_URL: the same tests on another database (tests/store/test_postgres.py).
-os.environ["PORADNYK_DATABASE_URL"] = (
-    os.environ.get("PORADNYK_TEST_DATABASE_URL") or f"sqlite:///{_DB_DIR / 'poradnyk.sqlite3'}"
-)
+STORES: Stores = start_stores(_DB_DIR)
+"""This run's stores; every process started by the harness inherits them (os.environ)."""
+os.environ.update(STORES.env)
 os.environ["PORADNYK_SECRET_KEY"] = "tests-only-not-secret"
 os.environ.setdefault("PORADNYK_DATA_DIR", str(_DB_DIR))
 
@@ -50,7 +53,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Postgres]:
-    """A throwaway PostgreSQL cluster (Debian's binaries) on a free port."""
+    """A throwaway PostgreSQL cluster (Debian's binaries) on a free port.
+
+    Its own even when the run is on PostgreSQL: tests restart it mid-load, which must not
+    cut the connections of this process and the session's servers."""
     server = start_postgres()
     yield server
     server.remove()
@@ -58,7 +64,7 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture(scope="session")
 def redis() -> Iterator[Redis]:
-    """A throwaway redis-server on a free port."""
+    """A throwaway redis-server on a free port (its own, like :func:`postgres`)."""
     server = start_redis()
     yield server
     server.remove()

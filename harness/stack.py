@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -83,8 +85,22 @@ class Stack:
 
     @property
     def tracker_db(self) -> Path:
-        """Rasa's conversation store (SQLite)."""
+        """Rasa's conversation store when it is SQLite."""
         return Path(self.env["RASA_TRACKER_DB"])
+
+    def conversation_rows(self, sender_id: str) -> int:
+        """How many events Rasa keeps of one conversation (SQLite or PostgreSQL)."""
+        url = self.env.get("PORADNYK_DATABASE_URL", "")
+        query = "SELECT COUNT(*) FROM events WHERE sender_id = "
+        if url.startswith(("postgres://", "postgresql://")):
+            import psycopg  # noqa: PLC0415 - the app venv only (harness is imported by both)
+
+            with psycopg.connect(url, autocommit=True) as connection:
+                row = connection.execute(query + "%s", (sender_id,)).fetchone()
+        else:
+            with contextlib.closing(sqlite3.connect(self.tracker_db)) as connection:
+                row = connection.execute(query + "?", (sender_id,)).fetchone()
+        return int(row[0]) if row else 0
 
     @property
     def status_url(self) -> str:
@@ -209,9 +225,11 @@ def _start_stack(
         "PYTHONWARNINGS": "ignore",
         "PORADNYK_TEST_MODEL": str(model),
         "PORADNYK_TEST_ENDPOINTS": str(endpoints),
-        # endpoints.yml names both; SQLite and in-memory locks unless extra_env says.
+        # endpoints.yml names both: the stores of this environment (a test run's, set by
+        # harness/fixtures.py: SQLite and in-memory locks, or PostgreSQL and Redis) unless
+        # extra_env says otherwise.
         "PORADNYK_DATABASE_URL": os.environ.get("PORADNYK_DATABASE_URL", ""),
-        "PORADNYK_REDIS_URL": "",
+        "PORADNYK_REDIS_URL": os.environ.get("PORADNYK_REDIS_URL", ""),
         **(extra_env or {}),
     }
     actions = _start_actions(env, data_dir)

@@ -65,9 +65,15 @@ class Supervised:
 
 
 def start_supervised(
-    data_dir: Path, api_base_url: str, wait_for_program: str = "bot"
+    data_dir: Path,
+    api_base_url: str,
+    wait_for_program: str = "bot",
+    stores: dict[str, str] | None = None,
 ) -> Supervised:
-    """Start supervisord with every program; returns once ``wait_for_program`` runs."""
+    """Start supervisord with every program; returns once ``wait_for_program`` runs.
+
+    ``stores``: the database and Redis URLs (harness/backends.py); by default a SQLite
+    file in ``data_dir`` and in-memory locks, as ``./run`` without settings."""
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "log").mkdir(exist_ok=True)
     action_port = free_port()
@@ -94,6 +100,7 @@ def start_supervised(
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "PYTHONWARNINGS": "ignore",
         "PORADNYK_USER_RATE_LIMIT": "1000",
+        **(stores or {}),
     }
     env.pop("PORADNYK_SECRET_KEY", None)
     process = subprocess.Popen(

@@ -3,7 +3,10 @@
 Like nginx or Caddy with two upstreams: each request goes to the next replica, requests
 are forwarded concurrently (one person's updates can be on two replicas at once, as when
 Telegram uses several connections), and a replica that refuses the connection is
-skipped for that request. The secret header and the body pass unchanged.
+skipped for that request. A replica that dies with the request in its hands (the
+connection cut before an answer) gets a 502 back to Telegram, as nginx answers for a
+POST it cannot safely send twice; Telegram then delivers the update again. The secret
+header and the body pass unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ class WebhookProxy:
     def __init__(self, targets: list[str]) -> None:
         self.targets = [t.rstrip("/") for t in targets]
         self.forwarded = dict.fromkeys(self.targets, 0)
+        self.cut = dict.fromkeys(self.targets, 0)
+        """Requests whose replica went away before answering (502 to Telegram)."""
         self.port = 0
         self._next = itertools.cycle(range(len(self.targets)))
         self._runner: web.AppRunner | None = None
@@ -62,6 +67,9 @@ class WebhookProxy:
                 )
             except httpx.ConnectError:
                 continue  # that replica is down: the next one
+            except httpx.TransportError:
+                self.cut[target] += 1
+                return web.Response(status=502)  # it died meanwhile: Telegram will retry
             self.forwarded[target] += 1
             return web.Response(status=upstream.status_code, body=upstream.content)
         return web.Response(status=502)

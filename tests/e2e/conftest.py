@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +14,7 @@ from telegram.ext import Application
 from bot.settings import Settings
 from harness.app_runner import RunningApp, start_application, stop_application
 from harness.bot_api import TOKEN, BotApiStandIn
-from harness.fixtures import ALWAYS, handoff_content
+from harness.fixtures import ALWAYS, STORES, handoff_content
 from harness.flaky_proxy import FlakyProxy
 from harness.stack import REPO_ROOT, Stack, free_port
 from poradnyk.content import Content, known_topics, load_content
@@ -148,36 +145,12 @@ async def latest_case() -> int:
     return await asyncio.to_thread(_latest_case)
 
 
-_SCAN = """
-import pathlib, sys
-data = sys.argv[1].encode()
-for folder in sys.argv[2:]:
-    for f in sorted(pathlib.Path(folder).rglob("*")):
-        if f.is_file() and data in f.read_bytes():
-            print(f)
-"""
-
-
 def stored_in(folders: list[Path], needle: str) -> list[str]:
-    """Files under ``folders`` whose bytes contain ``needle`` (UTF-8), databases and their
-    write-ahead logs included: what a person with the disk could read.
-
-    Read in a process of its own: SQLite's locks are POSIX locks, held per process, and
-    closing *any* descriptor of a database file (or of its ``-shm`` index) drops every
-    lock this process holds on it – while this test process's own Django connection is
-    open, that let another process reset the write-ahead index under it, and the
-    database was corrupted (seen as "disk I/O error" in later tests).
-    """
-    found = subprocess.run(
-        [sys.executable, "-c", _SCAN, needle, *map(str, folders)],
-        capture_output=True, text=True, check=True, timeout=60,
-    )  # fmt: skip
-    return found.stdout.splitlines()
-
-
-def database_folder() -> Path:
-    """Where the adapter's (Django) database of this test run lives."""
-    return Path(os.environ["PORADNYK_DATABASE_URL"].removeprefix("sqlite:///")).parent
+    """Every store that holds ``needle``: files under ``folders`` (databases and their
+    write-ahead logs included: what a person with the disk could read) and this run's
+    database, whichever backend it is on (on PostgreSQL every row of every table;
+    harness/backends.py)."""
+    return STORES.holding(needle, folders)
 
 
 def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from harness.bot_api import BotApiStandIn, Updates
+from harness.fixtures import STORES
 from harness.supervised import Supervised, start_supervised
 from poradnyk.content import Content
 
@@ -49,7 +50,9 @@ class Person:
 
 @pytest.fixture
 def supervised(tmp_path: Path, api: BotApiStandIn) -> Iterator[Supervised]:
-    running = start_supervised(tmp_path / "data", api.base_url)
+    # A database of its own (this test's system must not see the other tests' queues).
+    stores = STORES.env_with_database("chaos", tmp_path)
+    running = start_supervised(tmp_path / "data", api.base_url, stores=stores)
     yield running
     running.stop()
 

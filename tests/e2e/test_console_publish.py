@@ -20,6 +20,7 @@ import pytest
 
 from console.process import ConsoleServer, StaffClient, editor_fields, start_console
 from harness.bot_api import Updates
+from harness.fixtures import STORES
 from harness.stack import REPO_ROOT, Stack, start_stack
 from tests.e2e.conftest import Running, StartBot
 
@@ -52,7 +53,9 @@ def console(
     shared_content: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ConsoleServer]:
     """The console on the shared content, with two reviewers."""
-    server = start_console(tmp_path_factory.mktemp("console-e2e-data"), shared_content)
+    folder = tmp_path_factory.mktemp("console-e2e-data")
+    database = STORES.new_database("console_publish", folder)
+    server = start_console(folder, shared_content, extra_env={"PORADNYK_DATABASE_URL": database})
     server.adduser("olena", "reviewer", PASSWORD)
     server.adduser("petr", "reviewer", PASSWORD)
     yield server

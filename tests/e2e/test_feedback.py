@@ -16,7 +16,7 @@ from poradnyk.compose import answer_version
 from poradnyk.content import Content
 from poradnyk.languages import LANGUAGES
 from poradnyk.payload import feedback_of
-from tests.e2e.conftest import StartBot, buttons, database_folder, stored_in
+from tests.e2e.conftest import StartBot, buttons, stored_in
 
 _ids = itertools.count(987_660_001)
 
@@ -95,7 +95,7 @@ async def test_a_no_vote_then_what_was_missing_goes_to_the_inbox_scrubbed(
         "missing",
         "en",
     )
-    stores = [stack.data_dir, database_folder()]
+    stores = [stack.data_dir]
     for secret in ("Shevchenko", "777 123 456"):
         assert await _eventually_gone(stores, secret), secret
 
@@ -115,7 +115,7 @@ async def test_fallback_then_consent_no_stores_nothing(
     assert done["text"] == content.text("inbox_not_kept", "cs")
     assert await rows("InboxItem", pseudonym=person) == []
     # Not in any store: neither database (log included) nor Rasa's nor the data folder.
-    assert await _eventually_gone([stack.data_dir, database_folder()], "zorblax")
+    assert await _eventually_gone([stack.data_dir], "zorblax")
     # A late "yes" on the same question finds nothing to keep.
     bot.api.push(Updates.button(user, data_of(sent[1], content.text("btn_keep_yes", "cs"))))
     late = (await bot.api.wait_sent(user, 4))[3]

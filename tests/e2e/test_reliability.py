@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
@@ -23,12 +22,6 @@ from poradnyk.content import Content
 from tests.e2e.conftest import StartBot
 
 _ids = itertools.count(660_000_001)
-
-
-def _tracker_rows(stack: Stack, sender: str) -> int:
-    with sqlite3.connect(stack.tracker_db) as db:
-        row = db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()
-    return int(row[0])
 
 
 async def test_a_poisoned_conversation_stays_that_persons_problem(
@@ -143,7 +136,7 @@ async def test_forget_while_the_question_is_inside_rasa_is_final(
     sent = await bot.api.wait_sent(user, 2, timeout=30)
     assert sent[1]["text"] == content.text("forget_done", "en")
     await asyncio.sleep(2)
-    assert _tracker_rows(stack, person) == 0
+    assert await asyncio.to_thread(stack.conversation_rows, person) == 0
 
 
 async def test_an_unparseable_update_is_skipped_and_polling_goes_on(

@@ -13,7 +13,7 @@ import pytest
 from harness.bot_api import TOKEN, Updates
 from harness.stack import Stack
 from poradnyk.content import Content
-from tests.e2e.conftest import StartBot, buttons, database_folder, latest_case, stored_in
+from tests.e2e.conftest import StartBot, buttons, latest_case, stored_in
 
 _ids = itertools.count(987_650_001)  # distinctive: tests look for them in the stores
 
@@ -169,7 +169,7 @@ async def test_forget_removes_everything_stored(
     bot.api.push(Updates.text(user, question, language_code="en"))
     in_prague = (await bot.api.wait_sent(user, 1))[0]
     person = bot.app.bot_data.services.conversation.pseudonym(user)
-    stores = [stack.data_dir, database_folder()]
+    stores = [stack.data_dir]
     # Every store holds the person under the pseudonym only, and none holds the words:
     # the incoming update and the queued answer (with the Telegram id) are wiped from the
     # database, its log included, within seconds of being handled.
@@ -267,7 +267,7 @@ async def test_groups_get_one_pointer_and_no_button_acts_there(
     assert bot.api.sent(user) == []
     # Nothing was started for the person who pressed: no conversation, no preferences.
     person = bot.app.bot_data.services.conversation.pseudonym(user)
-    assert stored_in([stack.data_dir, database_folder()], person) == []
+    assert stored_in([stack.data_dir], person) == []
 
 
 async def test_webhook_mode_checks_the_secret_token(start_bot: StartBot, content: Content) -> None:
