@@ -16,7 +16,10 @@ Replicas (PostgreSQL): each stored update carries its person's key, and a person
 is handled under that person's lock (store/locks.py), together with every earlier update
 of theirs still waiting, oldest first. So when replica B gets message N+1 while replica A
 still holds N, B waits; when B wins the lock first, it handles N (already stored by A)
-and then N+1, and A finds N done. On SQLite only the in-process order applies.
+and then N+1, and A finds N done. An update delivered again that is stored already (its
+replica died before the 200 went back) is handled the same way, so the survivor takes
+it over. What a killed replica had stored and acknowledged waits for its restart (or for
+that person's next update). On SQLite only the in-process order applies.
 """
 
 from __future__ import annotations
@@ -160,6 +163,11 @@ class Intake:
         for update_id, raw in rows:
             if update_id in new:
                 self._dispatch(update_id, raw, persons[update_id])
+            elif persons[update_id] is not None:
+                # Delivered again (Telegram retries what got no 200): stored already, maybe
+                # by a replica that died before answering. Handled here under the
+                # person's lock if it is still waiting; nothing happens if it is done.
+                self._dispatch(update_id, raw, persons[update_id], again=True)
 
     def _person_of(self, update: dict[str, Any]) -> int | None:
         """The key of the person who sent ``update`` (None: nobody, or one adapter only)."""

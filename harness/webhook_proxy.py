@@ -31,6 +31,8 @@ class WebhookProxy:
         self.forwarded = dict.fromkeys(self.targets, 0)
         self.cut = dict.fromkeys(self.targets, 0)
         """Requests whose replica went away before answering (502 to Telegram)."""
+        self.in_flight = dict.fromkeys(self.targets, 0)
+        """Requests forwarded and not answered yet."""
         self.port = 0
         self._next = itertools.cycle(range(len(self.targets)))
         self._runner: web.AppRunner | None = None
@@ -61,6 +63,7 @@ class WebhookProxy:
         first = next(self._next)
         for step in range(len(self.targets)):
             target = self.targets[(first + step) % len(self.targets)]
+            self.in_flight[target] += 1
             try:
                 upstream = await self._client.post(
                     f"{target}/telegram", content=body, headers=headers
@@ -70,6 +73,8 @@ class WebhookProxy:
             except httpx.TransportError:
                 self.cut[target] += 1
                 return web.Response(status=502)  # it died meanwhile: Telegram will retry
+            finally:
+                self.in_flight[target] -= 1
             self.forwarded[target] += 1
             return web.Response(status=upstream.status_code, body=upstream.content)
         return web.Response(status=502)

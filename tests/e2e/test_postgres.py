@@ -504,6 +504,45 @@ async def test_one_announcement_sent_once_with_two_adapter_replicas(replicas: Re
     assert all("Announcement (uk)" in str(replicas.api.sent(u)[0]["text"]) for u in users)
 
 
+_STORED_THEN_DIED = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from store.api import Pseudonyms, Store, setup_django
+    from store.locks import person_key
+
+    setup_django()
+    update = json.loads(sys.argv[1])
+    person = person_key(Pseudonyms(Path(sys.argv[2])).of(update["message"]["from"]["id"]))
+    update_id = update["update_id"]
+    assert Store().intake_add([(update_id, json.dumps(update))], {update_id: person})
+    """
+)
+
+
+async def test_an_update_stored_by_a_replica_that_died_is_answered_when_delivered_again(
+    replicas: Replicas, content: Content
+) -> None:
+    """A replica stored an update and died before its 200 went back: Telegram delivers it
+    again, to the other replica, which answers it (once) instead of taking it as seen."""
+    api, user = replicas.api, next(_ids)
+    update = {"update_id": 990_000_000 + user % 1_000_000, **Updates.text(user, QUESTIONS[1])}
+    adapter = replicas.adapters[0]
+    stored = await asyncio.to_thread(
+        subprocess.run,
+        [str(APP_PYTHON), "-c", _STORED_THEN_DIED, json.dumps(update),
+         adapter.env["PORADNYK_DATA_DIR"]],
+        cwd=REPO_ROOT, env=adapter.env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert stored.returncode == 0, stored.stderr[-3000:]
+    assert await replicas.deliver_to(1, update) == 200
+    (answer,) = await api.wait_sent(user, 1, timeout=60)
+    assert not str(answer["text"]).startswith(content.text("service_down", "uk")[:30])
+    assert await replicas.deliver_to(0, update) == 200  # and once more: nothing new
+    await asyncio.sleep(1.5)
+    assert len(api.sent(user)) == 1
+
+
 def _in_hand(database_url: str) -> int:
     """Updates stored and not yet handled (by either replica)."""
     with psycopg.connect(database_url, autocommit=True) as connection:
@@ -512,13 +551,16 @@ def _in_hand(database_url: str) -> int:
 
 
 async def test_kill_9_of_an_adapter_replica_mid_load(replicas: Replicas, content: Content) -> None:
-    """Twelve people ask one question after another through the proxy, and one replica is
-    killed with -9 while it holds some of their updates. Every question is answered
-    exactly once: an update it had not acknowledged is delivered again (Telegram retries
-    what got no 200) and the survivor answers it; the survivor answers everything new
-    while the other is down; what the killed one had stored and acknowledged is handled
-    when it is back (systemd restarts it), under the same per-person locks."""
-    api, database = replicas.api, replicas.env[0]["PORADNYK_DATABASE_URL"]
+    """Twelve people ask one question after another through the proxy, and one replica
+    dies with updates in its hands: frozen first (SIGSTOP), so that the proxy has
+    requests waiting on it, then killed with -9. Every question is answered exactly once:
+    a request cut off gets a 502 and is delivered again (Telegram retries what got no
+    200), and the survivor answers it; the survivor answers everything new while the
+    other is down; what the killed one had stored and acknowledged is handled when it is
+    back (systemd restarts it), under the same per-person locks."""
+    api, proxy = replicas.api, replicas.proxy
+    database = replicas.env[0]["PORADNYK_DATABASE_URL"]
+    victim, target = replicas.adapters[1].service, proxy.targets[1]
     people = [next(_ids) for _ in range(12)]
     asked = dict.fromkeys(people, 0)
     stop = asyncio.Event()
@@ -527,28 +569,35 @@ async def test_kill_9_of_an_adapter_replica_mid_load(replicas: Replicas, content
         while not stop.is_set():
             question = Updates.text(user, QUESTIONS[asked[user] % len(QUESTIONS)])
             asked[user] += 1
-            assert await replicas.api.post_to_webhook(
-                question, replicas.secret, attempts=60, pause=0.5
-            ) == 200  # fmt: skip
+            status = await api.post_to_webhook(question, replicas.secret, attempts=60, pause=0.5)
+            assert status == 200
             await api.wait_sent(user, asked[user], timeout=120)
             await asyncio.sleep(0.3)
 
+    before = len(api.deliveries)
     tasks = [asyncio.create_task(person(user)) for user in people]
     await asyncio.sleep(3.0)  # a steady load
-    for _ in range(1000):  # the moment several updates are in the replicas' hands
-        if await asyncio.to_thread(_in_hand, database) >= 4:
+    os.killpg(victim.process.pid, signal.SIGSTOP)
+    for _ in range(500):  # until the proxy has requests waiting on the frozen replica
+        if proxy.in_flight[target] >= 2:
             break
         await asyncio.sleep(0.02)
-    victim = replicas.adapters[1].service
     in_hand = await asyncio.to_thread(_in_hand, database)
+    waiting = proxy.in_flight[target]
     os.killpg(victim.process.pid, signal.SIGKILL)
     killed_at = time.monotonic()
     await asyncio.to_thread(victim.process.wait)
 
     # The survivor goes on alone: answers keep coming while the other is down.
     await asyncio.sleep(5.0)
-    alone = [c for c in api.calls_of("sendMessage") if c.ok and c.at > killed_at and c.params]
+    alone = [c for c in api.calls_of("sendMessage") if c.ok and c.at > killed_at]
     assert len(alone) >= len(people) // 2, len(alone)
+    assert proxy.cut[target] >= waiting >= 2  # each cut off, answered 502...
+    refused = [update for update, status in api.deliveries[before:] if status == 502]
+    assert len(refused) == proxy.cut[target]
+    redelivered = {u for u, status in api.deliveries[before:] if status == 200} & set(refused)
+    assert redelivered == set(refused)  # ...and delivered again, to the survivor
+
     await replicas.restart(1)
     await asyncio.sleep(3.0)
     stop.set()
@@ -560,9 +609,8 @@ async def test_kill_9_of_an_adapter_replica_mid_load(replicas: Replicas, content
         texts = [str(m.get("text", "")) for m in api.sent(user)]
         assert len(texts) == asked[user], (user, asked[user], [t[:30] for t in texts])
         assert not any(t.startswith(down) for t in texts), texts
-    redelivered = sum(1 for _, status in api.deliveries if status != 200)
     print(
-        f"\nkill -9 of a replica holding {in_hand} stored updates: {sum(asked.values())} "
-        f"questions, {len(alone)} answered by the survivor alone, {redelivered} deliveries "
-        f"refused or cut ({replicas.proxy.cut}), every one answered once"
+        f"\nkill -9 of a replica: {waiting} requests cut off and delivered again, {in_hand} "
+        f"stored updates in the replicas' hands, {len(alone)} answers from the survivor "
+        f"alone in 5 s; {sum(asked.values())} questions, every one answered once"
     )
