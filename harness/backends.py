@@ -27,7 +27,14 @@ from pathlib import Path
 
 from harness.servers import Postgres, Redis, start_postgres, start_redis
 
-__all__ = ["BACKENDS", "BACKEND_VARIABLE", "Stores", "close_leftover_connections", "start_stores"]
+__all__ = [
+    "BACKENDS",
+    "BACKEND_VARIABLE",
+    "Stores",
+    "close_leftover_connections",
+    "rows_holding",
+    "start_stores",
+]
 
 BACKEND_VARIABLE = "PORADNYK_TEST_BACKEND"
 BACKENDS = ("sqlite", "postgresql")
@@ -144,33 +151,40 @@ def _files_holding(needle: str, folders: list[Path]) -> list[str]:
     return found.stdout.splitlines()
 
 
-def _rows_holding(url: str, needle: str, every_database: Postgres | None) -> list[str]:
+def rows_holding(url: str, needle: str) -> dict[str, int]:
+    """Rows of every table of one PostgreSQL database whose text contains ``needle``, by
+    table (a row as text: every column, so that a new table or column cannot escape)."""
     import psycopg  # noqa: PLC0415 - the app venv only (harness is imported by both)
 
+    found: dict[str, int] = {}
     with psycopg.connect(url, autocommit=True) as connection:
-        names = [
-            str(name)
-            for (name,) in connection.execute(
-                "SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY 1"
-            )
-        ]
-    urls = (
-        {name: every_database.url(name) for name in names}
-        if every_database is not None
-        else {url.rsplit("/", 1)[-1]: url}
-    )
-    found: list[str] = []
-    for name, database in urls.items():
-        with psycopg.connect(database, autocommit=True) as connection:
-            tables = connection.execute(
-                "SELECT schemaname, tablename FROM pg_tables"
-                " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"
-            ).fetchall()
-            for schema, table in tables:
-                row = connection.execute(
-                    f'SELECT COUNT(*) FROM "{schema}"."{table}" AS t WHERE t::text LIKE %s',
-                    (f"%{needle}%",),
-                ).fetchone()
-                if row and row[0]:
-                    found.append(f"postgresql:{name}.{table} ({row[0]} rows)")
+        tables = connection.execute(
+            "SELECT schemaname, tablename FROM pg_tables"
+            " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2"
+        ).fetchall()
+        for schema, table in tables:
+            row = connection.execute(
+                f'SELECT COUNT(*) FROM "{schema}"."{table}" AS t WHERE t::text LIKE %s',
+                (f"%{needle}%",),
+            ).fetchone()
+            if row and row[0]:
+                found[str(table)] = int(row[0])
     return found
+
+
+def _rows_holding(url: str, needle: str, every_database: Postgres | None) -> list[str]:
+    """``needle`` in every database of our cluster (or in the one of ``url``)."""
+    import psycopg  # noqa: PLC0415 - the app venv only (harness is imported by both)
+
+    urls = {url.rsplit("/", 1)[-1]: url}
+    if every_database is not None:
+        with psycopg.connect(url, autocommit=True) as connection:
+            names = connection.execute(
+                "SELECT datname FROM pg_database WHERE NOT datistemplate ORDER BY 1"
+            ).fetchall()
+        urls = {str(name): every_database.url(str(name)) for (name,) in names}
+    return [
+        f"postgresql:{name}.{table} ({count} rows)"
+        for name, database in urls.items()
+        for table, count in rows_holding(database, needle).items()
+    ]

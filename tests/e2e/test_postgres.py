@@ -8,7 +8,11 @@ PostgreSQL directly: every table, so that a new table cannot escape the /forget 
 
 At the end, two adapter replicas in webhook mode behind a round-robin proxy
 (harness/webhook_proxy.py), on a database of their own: one person's quick burst, spread
-over both, answered in order and once each; one announcement sent once.
+over both, answered in order and once each; one announcement sent once; kill -9 of one
+replica during a steady load, every question answered once.
+
+The cluster and redis-server are this module's own even when the whole run is on
+PostgreSQL (``PORADNYK_TEST_BACKEND``): the tests restart them mid-load.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import pytest
 from bot.rasa_client import RasaClient
 from console.process import StaffClient, editor_fields, start_console
 from harness.adapter import Adapter
+from harness.backends import rows_holding
 from harness.bot_api import BotApiStandIn, Updates
 from harness.servers import Postgres, Redis
 from harness.stack import APP_PYTHON, REPO_ROOT, Service, Stack, free_port, start_stack
@@ -104,23 +109,6 @@ async def system(
         await api.stop()
 
 
-def _rows_holding(database_url: str, needle: str) -> dict[str, int]:
-    """Rows of every table in PostgreSQL whose text contains ``needle`` (by table)."""
-    found: dict[str, int] = {}
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        tables = connection.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
-        ).fetchall()
-        for (table,) in tables:
-            count = connection.execute(
-                f'SELECT COUNT(*) FROM "{table}" AS t WHERE t::text LIKE %s',
-                (f"%{needle}%",),
-            ).fetchone()
-            if count and count[0]:
-                found[table] = int(count[0])
-    return found
-
-
 async def _eventually_nowhere(
     database_url: str, needle: str, seconds: float = 8.0
 ) -> dict[str, int]:
@@ -128,7 +116,7 @@ async def _eventually_nowhere(
     handled within moments)."""
     left: dict[str, int] = {}
     for _ in range(int(seconds / 0.2)):
-        left = await asyncio.to_thread(_rows_holding, database_url, needle)
+        left = await asyncio.to_thread(rows_holding, database_url, needle)
         if not left:
             break
         await asyncio.sleep(0.2)
@@ -143,7 +131,7 @@ async def test_answered_and_forgotten_on_postgresql(system: System, content: Con
     answer = (await system.api.wait_sent(user, 1, timeout=60))[0]
     assert answer["text"] and not answer["text"].startswith(content.text("service_down", "en"))
 
-    held = _rows_holding(system.database_url, person)
+    held = rows_holding(system.database_url, person)
     assert held.get("events", 0) > 0, held  # Rasa's conversation, in PostgreSQL
     assert "store_person" in held, held  # the adapter's preferences, in the same database
     # The words typed and the Telegram id are in no table once the update is handled.
@@ -153,7 +141,7 @@ async def test_answered_and_forgotten_on_postgresql(system: System, content: Con
     system.api.push(Updates.text(user, "/forget", language_code="en"))
     done = (await system.api.wait_sent(user, 2, timeout=60))[1]
     assert done["text"] == content.text("forget_done", "en")
-    assert _rows_holding(system.database_url, person) == {}
+    assert rows_holding(system.database_url, person) == {}
     assert await _eventually_nowhere(system.database_url, str(user)) == {}
 
 
@@ -196,8 +184,8 @@ async def test_the_retention_purge_on_postgresql(system: System) -> None:
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
-    assert _rows_holding(system.database_url, system.pseudonym(old)) == {}
-    assert "events" in _rows_holding(system.database_url, system.pseudonym(recent))
+    assert rows_holding(system.database_url, system.pseudonym(old)) == {}
+    assert "events" in rows_holding(system.database_url, system.pseudonym(recent))
 
 
 @dataclass
@@ -299,7 +287,7 @@ def test_the_console_writes_and_approves_on_postgresql(system: System, tmp_path:
     finally:
         console.stop()
     assert "PG-MARKER" in (content / "topics" / "housing.yml").read_text()
-    assert "auth_user" in _rows_holding(system.database_url, "olena")
+    assert "auth_user" in rows_holding(system.database_url, "olena")
 
 
 def test_the_adapter_and_rasa_used_postgresql(system: System) -> None:
