@@ -16,10 +16,11 @@ one and what waited for the old topic goes there, so a deleted topic is never a 
 A negative thread id stands for a case whose topic is still to be created.
 
 So one chat's wait never holds another chat's answer, and a kill -9 loses nothing: what
-was queued is sent after the restart. Each message has a key (the update it answers and
-its place in the answer), so handling an update twice queues its answer once. A message
-whose delivery Telegram confirmed but whose confirmation was lost is sent again: a rare
-duplicate, never a loss.
+was queued is sent after the restart. With adapter replicas (PostgreSQL), a chat's queue
+is drained by one replica at a time (a lock per chat, store/locks.py). Each message has
+a key (the update it answers and its place in the answer), so handling an update twice
+queues its answer once. A message whose delivery Telegram confirmed but whose
+confirmation was lost is sent again: a rare duplicate, never a loss.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.render import CALLBACK_LIMIT, keyboard, split_html
 from poradnyk.compose import Reply
 from store.api import AsyncStore, OutboxMessage
+from store.locks import PersonLocks, chat_key
 
 __all__ = ["CALLBACK_KEY_PREFIX", "Sender", "ThreadGone", "decode_callback", "thread_is_gone"]
 
@@ -93,6 +95,10 @@ class Sender:
         self._active_at = 0.0
         self._closed = False
         self._threads: ThreadGone | None = None
+        # Replicas (PostgreSQL): one replica at a time drains a chat's queue, or two could
+        # both send its oldest message (one replica's worker while another, having just
+        # queued the next answer or just restarted, reads the same row).
+        self._chat_locks = PersonLocks(store.sync.shared)
 
     def set_threads(self, threads: ThreadGone) -> None:
         """Who replaces a forum topic that is gone (or not yet made)."""
@@ -163,22 +169,23 @@ class Sender:
     async def _drain(self, chat_id: int) -> None:
         sync = self._store.sync
         try:
-            message = await self._store.run(lambda: sync.outbox_next(chat_id))
-            while True:
-                if message is None:
-                    if chat_id in self._again:
-                        self._again.discard(chat_id)
-                        message = await self._store.run(lambda: sync.outbox_next(chat_id))
-                        continue
-                    break
-                wait = (message.not_before - _now()).total_seconds()
-                if wait > 0:
-                    self._backing_off.add(chat_id)
-                    try:
-                        await asyncio.sleep(wait)
-                    finally:
-                        self._backing_off.discard(chat_id)
-                message = await self._deliver(message)
+            async with self._chat_locks.hold(chat_key(chat_id)):
+                message = await self._store.run(lambda: sync.outbox_next(chat_id))
+                while True:
+                    if message is None:
+                        if chat_id in self._again:
+                            self._again.discard(chat_id)
+                            message = await self._store.run(lambda: sync.outbox_next(chat_id))
+                            continue
+                        break
+                    wait = (message.not_before - _now()).total_seconds()
+                    if wait > 0:
+                        self._backing_off.add(chat_id)
+                        try:
+                            await asyncio.sleep(wait)
+                        finally:
+                            self._backing_off.discard(chat_id)
+                    message = await self._deliver(message)
         except Exception:
             logger.exception("Outbox worker failed; it restarts on the next message")
         finally:
@@ -297,3 +304,4 @@ class Sender:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+        await asyncio.to_thread(self._chat_locks.close)

@@ -13,6 +13,9 @@ If that connection is lost (a restart of PostgreSQL), the server drops its locks
 next call reconnects (store.backend.reconnecting). Order may then slip for the turns in
 flight at that moment; nothing is lost or answered twice (intake and outbox keys).
 
+The same locks, on keys of their own (:func:`chat_key`), let one replica at a time drain a
+chat's outbox queue (bot/sender.py).
+
 On SQLite (one machine, one adapter) there is nothing to share: only the asyncio lock.
 """
 
@@ -25,15 +28,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 from store.backend import reconnecting
 
-__all__ = ["PersonLocks", "person_key"]
+__all__ = ["PersonLocks", "chat_key", "person_key"]
 
 _POLL_FIRST, _POLL_MOST = 0.005, 0.05
 _NAMESPACE = 0x504F  # "PO": the high bits of every key, apart from other advisory locks
+_CHAT_NAMESPACE = 0x5043  # "PC": a chat's outbox queue (bot/sender.py)
 
 
 def person_key(pseudonym: str) -> int:
     """A 63-bit number for the person (their lock and their intake rows' ``person``)."""
     return (_NAMESPACE << 47) | (int(pseudonym[1:13], 16) & ((1 << 47) - 1))
+
+
+def chat_key(chat_id: int) -> int:
+    """A 63-bit number for a chat's outbox queue (its lock; apart from people's keys)."""
+    return (_CHAT_NAMESPACE << 47) | (chat_id & ((1 << 47) - 1))
 
 
 class PersonLocks:

@@ -541,11 +541,13 @@ def _in_hand(database_url: str) -> int:
 async def test_kill_9_of_an_adapter_replica_mid_load(replicas: Replicas, content: Content) -> None:
     """Twelve people ask one question after another through the proxy, and one replica
     dies with updates in its hands: frozen first (SIGSTOP), so that the proxy has
-    requests waiting on it, then killed with -9. Every question is answered exactly once:
+    requests waiting on it, then killed with -9. Every question is answered, and once:
     a request cut off gets a 502 and is delivered again (Telegram retries what got no
     200), and the survivor answers it; the survivor answers everything new while the
     other is down; what the killed one had stored and acknowledged is handled when it is
-    back (systemd restarts it), under the same per-person locks."""
+    back (systemd restarts it), under the same per-person locks. The one exception is the
+    outbox's documented one: an answer Telegram had already received from the killed
+    replica, unconfirmed, is sent again (at most one per person, identified exactly)."""
     api, proxy = replicas.api, replicas.proxy
     database = replicas.env[0]["PORADNYK_DATABASE_URL"]
     victim, target = replicas.adapters[1].service, proxy.targets[1]
@@ -593,12 +595,27 @@ async def test_kill_9_of_an_adapter_replica_mid_load(replicas: Replicas, content
     await asyncio.sleep(2.0)  # a second answer to anything would have arrived by now
 
     down = content.text("service_down", "uk")[:30]
+    resent = 0
     for user in people:
-        texts = [str(m.get("text", "")) for m in api.sent(user)]
-        assert len(texts) == asked[user], (user, asked[user], [t[:30] for t in texts])
+        answers = [
+            (c.at, str(c.params.get("text", "")))
+            for c in api.calls_of("sendMessage")
+            if c.ok and int(c.params["chat_id"]) == user
+        ]
+        texts = [text for _, text in answers]
+        # The one duplicate the outbox allows (bot/sender.py): a message Telegram had
+        # received when the kill came, before the replica could note it as sent, goes
+        # out again. It shows as the same answer twice in a row, the first before the
+        # kill; any other repeat is a bug.
+        again = [i for i in range(1, len(answers)) if texts[i] == texts[i - 1]]
+        assert all(answers[i - 1][0] < killed_at < answers[i][0] for i in again), answers
+        assert len(again) <= 1, [t[:30] for t in texts]
+        assert len(texts) - len(again) == asked[user], (user, asked[user], [t[:30] for t in texts])
         assert not any(t.startswith(down) for t in texts), texts
+        resent += len(again)
     print(
         f"\nkill -9 of a replica: {waiting} requests cut off and delivered again, {in_hand} "
         f"stored updates in the replicas' hands, {len(alone)} answers from the survivor "
-        f"alone in 5 s; {sum(asked.values())} questions, every one answered once"
+        f"alone in 5 s; {sum(asked.values())} questions, every one answered, once but for "
+        f"{resent} sent again because the kill cut off their confirmation"
     )
