@@ -169,23 +169,29 @@ class Sender:
     async def _drain(self, chat_id: int) -> None:
         sync = self._store.sync
         try:
-            async with self._chat_locks.hold(chat_key(chat_id)):
-                message = await self._store.run(lambda: sync.outbox_next(chat_id))
-                while True:
-                    if message is None:
-                        if chat_id in self._again:
-                            self._again.discard(chat_id)
-                            message = await self._store.run(lambda: sync.outbox_next(chat_id))
-                            continue
-                        break
-                    wait = (message.not_before - _now()).total_seconds()
-                    if wait > 0:
-                        self._backing_off.add(chat_id)
-                        try:
-                            await asyncio.sleep(wait)
-                        finally:
-                            self._backing_off.discard(chat_id)
-                    message = await self._deliver(message)
+            while True:
+                async with self._chat_locks.hold(chat_key(chat_id)):
+                    self._again.discard(chat_id)
+                    message = await self._store.run(lambda: sync.outbox_next(chat_id))
+                    while True:
+                        if message is None:
+                            if chat_id in self._again:
+                                self._again.discard(chat_id)
+                                message = await self._store.run(lambda: sync.outbox_next(chat_id))
+                                continue
+                            break
+                        wait = (message.not_before - _now()).total_seconds()
+                        if wait > 0:
+                            self._backing_off.add(chat_id)
+                            try:
+                                await asyncio.sleep(wait)
+                            finally:
+                                self._backing_off.discard(chat_id)
+                        message = await self._deliver(message)
+                # Releasing the lock waits for the database: a message queued meanwhile
+                # woke this worker (``_again``), and is delivered before it ends.
+                if chat_id not in self._again:
+                    break
         except Exception:
             logger.exception("Outbox worker failed; it restarts on the next message")
         finally:
