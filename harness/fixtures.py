@@ -39,13 +39,25 @@ os.environ["PORADNYK_SECRET_KEY"] = "tests-only-not-secret"
 os.environ.setdefault("PORADNYK_DATA_DIR", str(_DB_DIR))
 
 
+_STARTED: list[Stack] = []
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The real action server and Rasa server (with the trained model) on free ports."""
-    data_dir: Path = tmp_path_factory.mktemp("stack")
-    running = start_stack(data_dir)
-    yield running
-    running.stop()
+    """The real action server and Rasa server (with the trained model) on free ports.
+
+    One per process: ``tests/`` and ``bench/`` each register this fixture in their
+    conftest, and a run of both shares the servers the first one started (a Rasa server
+    takes half a minute to load its model); the first one stops them at the end.
+    """
+    if _STARTED:
+        yield _STARTED[0]
+        return
+    _STARTED.append(start_stack(tmp_path_factory.mktemp("stack")))
+    try:
+        yield _STARTED[0]
+    finally:
+        _STARTED.pop().stop()
 
 
 @pytest.fixture(scope="session")
