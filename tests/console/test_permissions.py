@@ -40,6 +40,9 @@ PAGES: list[tuple[str, str, tuple[object, ...]]] = [
     ("get", "/login/", (200, 302, 302, 302)),  # logged-in staff go to the overview
     ("get", "/admin/", (302, 302, 302, 200)),  # the admin's own log-in for non-admins
     ("get", "/admin/auth/user/", (302, 302, 302, 200)),
+    ("get", "/announcements/", ("login", 200, 200, 200)),
+    ("get", "/announcements/new/", ("login", 200, 200, 403)),
+    ("post", "/announcements/preview/", ("login", 200, 200, 403)),
 ]
 
 
