@@ -11,18 +11,21 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from harness.bot_api import STAFF_CHAT
+from harness.bot_api import STAFF_CHAT, BotApiStandIn
 from harness.servers import Postgres, Redis, start_postgres, start_redis
 from harness.stack import REPO_ROOT, Stack, start_stack
+from poradnyk.content import Content, known_topics, load_content
 
 __all__ = [
     "ALWAYS",
     "WEEKDAYS",
+    "api",
+    "content",
     "handoff_content",
     "mark_integration",
     "postgres",
@@ -37,6 +40,21 @@ os.environ["PORADNYK_DATABASE_URL"] = (
 )
 os.environ["PORADNYK_SECRET_KEY"] = "tests-only-not-secret"
 os.environ.setdefault("PORADNYK_DATA_DIR", str(_DB_DIR))
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The real content, to compare replies with."""
+    return load_content(REPO_ROOT / "content", known_topics(REPO_ROOT))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    """A fresh Bot API stand-in."""
+    standin = BotApiStandIn()
+    await standin.start()
+    yield standin
+    await standin.stop()
 
 
 _STARTED: list[Stack] = []
