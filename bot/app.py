@@ -47,9 +47,9 @@ _TASKS = "background_tasks"
 KEEPALIVE_CONNECTIONS = 8
 """Idle connections kept open per HTTP pool (Bot API, Rasa). httpcore checks every idle
 connection of a pool on each request (a socket call, about 11 µs each); with httpx's
-default of 20, pools that grew in a burst cost the adapter about 1 ms of CPU per message
-(README, "What each change bought"). Eight cover Telegram's 30 sends a second at a
-round trip of 100-250 ms; a burst beyond opens connections as before."""
+default of 20, pools that grew in a burst cost the adapter up to about 2 ms of CPU per
+message (README, "CPU per message, second round"). Eight cover Telegram's 30 sends a
+second at a round trip of 100-250 ms; a larger burst opens connections as before."""
 
 
 async def _set_commands(application: Application, conversation: Conversation) -> None:
