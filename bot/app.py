@@ -21,6 +21,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import commands, guards, handlers
 from bot.broadcast import Broadcaster
@@ -42,6 +43,13 @@ __all__ = ["build_application", "run_until_stopped", "start", "stop"]
 logger = logging.getLogger(__name__)
 
 _TASKS = "background_tasks"
+
+KEEPALIVE_CONNECTIONS = 8
+"""Idle connections kept open per HTTP pool (Bot API, Rasa). httpcore checks every idle
+connection of a pool on each request (a socket call, about 11 µs each); with httpx's
+default of 20, pools that grew in a burst cost the adapter up to about 2 ms of CPU per
+message (README, "CPU per message, second round"). Eight cover Telegram's 30 sends a
+second at a round trip of 100-250 ms; a larger burst opens connections as before."""
 
 
 async def _set_commands(application: Application, conversation: Conversation) -> None:
@@ -76,7 +84,9 @@ def build_application(
         http = httpx.AsyncClient(
             transport=rasa_transport,
             timeout=timeout,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=httpx.Limits(
+                max_connections=100, max_keepalive_connections=KEEPALIVE_CONNECTIONS
+            ),
         )
         conversation = await build_conversation(settings, http)
         sender = Sender(application.bot, conversation.store)
@@ -123,8 +133,12 @@ def build_application(
     # No Updater: bot/intake.py receives updates and stores them before they are
     # acknowledged (python-telegram-bot's Updater acknowledges what it has only queued).
     builder = ApplicationBuilder().context_types(CONTEXT_TYPES).updater(None)
+    # python-telegram-bot's own request with its defaults (256 connections), fewer kept idle.
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=KEEPALIVE_CONNECTIONS)
+    bot_api = HTTPXRequest(connection_pool_size=256, httpx_kwargs={"limits": limits})
     application = (
         builder.token(settings.telegram_bot_token)
+        .request(bot_api)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))

@@ -13,20 +13,23 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from harness.backends import Stores, start_stores
-from harness.bot_api import STAFF_CHAT
+from harness.bot_api import STAFF_CHAT, BotApiStandIn
 from harness.servers import Postgres, Redis, start_postgres, start_redis
 from harness.stack import REPO_ROOT, Stack, start_stack
+from poradnyk.content import Content, known_topics, load_content
 
 __all__ = [
     "ALWAYS",
     "STORES",
     "WEEKDAYS",
+    "api",
+    "content",
     "handoff_content",
     "mark_integration",
     "postgres",
@@ -43,12 +46,39 @@ os.environ.setdefault("PORADNYK_DATA_DIR", str(_DB_DIR))
 
 
 @pytest.fixture(scope="session")
+def content() -> Content:
+    """The real content, to compare replies with."""
+    return load_content(REPO_ROOT / "content", known_topics(REPO_ROOT))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    """A fresh Bot API stand-in."""
+    standin = BotApiStandIn()
+    await standin.start()
+    yield standin
+    await standin.stop()
+
+
+_STARTED: list[Stack] = []
+
+
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The real action server and Rasa server (with the trained model) on free ports."""
-    data_dir: Path = tmp_path_factory.mktemp("stack")
-    running = start_stack(data_dir)
-    yield running
-    running.stop()
+    """The real action server and Rasa server (with the trained model) on free ports.
+
+    One per process: ``tests/`` and ``bench/`` each register this fixture in their
+    conftest, and a run of both shares the servers the first one started (a Rasa server
+    takes half a minute to load its model); the first one stops them at the end.
+    """
+    if _STARTED:
+        yield _STARTED[0]
+        return
+    _STARTED.append(start_stack(tmp_path_factory.mktemp("stack")))
+    try:
+        yield _STARTED[0]
+    finally:
+        _STARTED.pop().stop()
 
 
 @pytest.fixture(scope="session")

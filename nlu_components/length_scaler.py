@@ -14,20 +14,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_components.stateless import Stateless
 
 __all__ = ["SentenceLengthScaler"]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class SentenceLengthScaler(GraphComponent):
+class SentenceLengthScaler(Stateless):
     """Divides the sentence-level count features of the text by sqrt(number of tokens)."""
 
     @staticmethod
@@ -39,17 +37,12 @@ class SentenceLengthScaler(GraphComponent):
         self._origins = set(origins)
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceLengthScaler:
+    def from_config(cls, config: dict[str, Any]) -> SentenceLengthScaler:
         """No state: the scaling is a fixed function of the message."""
         return cls(list(config.get("origins") or []))
 
-    def _scale(self, message: Message) -> None:
+    def change(self, message: Message) -> None:
+        """Scale the message's sentence-level sparse features."""
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         if len(tokens) <= 1:
             return
@@ -62,15 +55,3 @@ class SentenceLengthScaler(GraphComponent):
                 and (not self._origins or feature.origin in self._origins)
             ):
                 feature.features = (feature.features.astype("float32") * factor).tocoo()
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Scale the features of every training example."""
-        for message in training_data.training_examples:
-            self._scale(message)
-        return training_data
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Scale the features of incoming messages."""
-        for message in messages:
-            self._scale(message)
-        return messages

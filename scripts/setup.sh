@@ -95,53 +95,29 @@ ensure_venv() {
   ensure_app_venv
 }
 
-# Debian's Chromium for the staff console's browser tests: Playwright drives it through
-# its executable_path and never downloads a browser of its own.
-ensure_chromium() {
-  [ -x /usr/bin/chromium ] && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "Installing Chromium from Debian's packages (for the console's browser tests)"
-    { apt-get update -qq &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
-    } || { say "Installing Chromium failed (see above)."; exit 1; }
-    return 0
-  fi
-  say "The staff console's browser tests need Debian's Chromium at /usr/bin/chromium, and it is missing."
-  say "Install it as root: apt-get install chromium   (./test run as root does it by itself)"
-  exit 1
-}
-
-# GNU gettext: the console's catalogue test runs Django's makemessages (xgettext).
-ensure_gettext() {
-  command -v xgettext >/dev/null 2>&1 && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "Installing gettext from Debian's packages (for the console's translation test)"
-    { apt-get update -qq &&
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
-    } || { say "Installing gettext failed (see above)."; exit 1; }
-    return 0
-  fi
-  say "The console's translation test needs GNU gettext (xgettext), and it is missing."
-  say "Install it as root: apt-get install gettext   (./test run as root does it by itself)"
-  exit 1
-}
-
-# Debian's PostgreSQL and Redis for the tests that run against real servers (the suite
-# starts throwaway instances of its own on free ports; the packages' own services are
-# not used). Installed when missing if run as root (CI), else a clear stop.
-ensure_services() {
+# What the tests need from Debian, each checked by what it provides:
+#   chromium (+ colour emoji) - the console's browser tests (Playwright drives
+#     /usr/bin/chromium through its executable_path and never downloads a browser);
+#   gettext - the console's catalogue test runs Django's makemessages (xgettext);
+#   postgresql, redis-server - the tests against real servers (the suite starts throwaway
+#     instances on free ports; the packages' own services are not used).
+# Run as root (CI), the missing ones are installed with one apt-get; else a clear stop.
+ensure_test_packages() {
   local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-color-emoji)
+  command -v xgettext >/dev/null 2>&1 || missing+=(gettext)
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "Installing ${missing[*]} from Debian's packages (for the PostgreSQL and Redis tests)"
+    say "Installing ${missing[*]} from Debian's packages (for the tests)"
     { apt-get update -qq &&
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     } || { say "Installing ${missing[*]} failed (see above)."; exit 1; }
     return 0
   fi
-  say "The PostgreSQL and Redis tests need Debian's ${missing[*]}, and it is missing."
+  say "The tests need Debian's ${missing[*]}, and it is missing (the browser tests need"
+  say "Chromium, the translation test gettext, the server tests PostgreSQL and Redis)."
   say "Install as root: apt-get install ${missing[*]}   (./test run as root does it by itself)"
   exit 1
 }

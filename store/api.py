@@ -127,11 +127,7 @@ class Store:
 
     def prefs(self, pseudonym: str) -> Prefs:
         """The person's preferences (defaults for someone new)."""
-        row = (
-            self._person.objects.filter(pk=pseudonym)
-            .values_list("chosen_language", "last_language")
-            .first()
-        )
+        row = self._hot.prefs(pseudonym)
         return Prefs(*row) if row else Prefs()
 
     def update(
@@ -143,13 +139,8 @@ class Store:
     ) -> None:
         """Set the given fields (others unchanged) and mark the person as seen now."""
         fields = {"chosen_language": chosen_language, "last_language": last_language}
-        given = [name for name, value in fields.items() if value is not None]
-        self._person.objects.bulk_create(
-            [self._person(pseudonym=pseudonym, last_seen=_now(), **fields)],
-            update_conflicts=True,
-            unique_fields=["pseudonym"],
-            update_fields=[*given, "last_seen"],
-        )
+        given = {name: value for name, value in fields.items() if value is not None}
+        self._hot.person_update(pseudonym, given, _now())
 
     def forget(self, pseudonym: str) -> int:
         """Delete everything kept about the person (their subscriptions and what is still

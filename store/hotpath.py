@@ -1,4 +1,4 @@
-"""The statements run for every message (intake and outbox), as plain SQL.
+"""The statements run for every message (intake, outbox, preferences), as plain SQL.
 
 The ORM builds and compiles each query anew; for the few statements every message runs
 that cost more than the database work itself (about 5 ms of CPU per message against
@@ -9,14 +9,14 @@ own adapters, so what is written is what the ORM would write, and the ORM reads 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from store.models import Case, DailyCount, Intake, Outbox
+from store.models import Case, DailyCount, Intake, Outbox, Person
 
 __all__ = ["HotPath"]
 
@@ -45,6 +45,12 @@ class HotPath:
 
     def __init__(self) -> None:
         intake, outbox, daily = _table(Intake), _table(Outbox), _table(DailyCount)
+        person = _table(Person)
+        self._prefs = f"SELECT chosen_language, last_language FROM {person} WHERE pseudonym = %s"
+        self._person_upsert = (
+            f"INSERT INTO {person} (pseudonym, chosen_language, last_language, last_seen) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (pseudonym) DO UPDATE SET {assignments}"
+        )
         self._count = (
             f"INSERT INTO {daily} (day, kind, topic, language, count) VALUES {{values}} "
             "ON CONFLICT (day, kind, topic, language) "
@@ -78,6 +84,21 @@ class HotPath:
             f"UPDATE {outbox} SET state = %s, chat_id = 0, text = '', markup = '', "
             "copy_from = NULL WHERE id = %s"
         )
+
+    def prefs(self, pseudonym: str) -> tuple[str | None, str | None] | None:
+        """(chosen language, last language) of a known person; None for someone new."""
+        with connection.cursor() as cursor:
+            cursor.execute(self._prefs, [pseudonym])
+            row = cursor.fetchone()
+        return (row[0], row[1]) if row else None
+
+    def person_update(self, pseudonym: str, fields: Mapping[str, str], now: datetime) -> None:
+        """Insert the person, or set the given ``fields`` (column: value) and last_seen."""
+        columns = [name for name in ("chosen_language", "last_language") if name in fields]
+        assignments = ", ".join(f"{name} = excluded.{name}" for name in [*columns, "last_seen"])
+        params = [pseudonym, fields.get("chosen_language"), fields.get("last_language"), _when(now)]
+        with connection.cursor() as cursor:
+            cursor.execute(self._person_upsert.format(assignments=assignments), params)
 
     def intake_add(self, updates: Sequence[tuple[int, str, int | None]], now: datetime) -> set[int]:
         """Insert the updates (id, raw, person) not stored yet; the ids inserted."""

@@ -74,7 +74,8 @@ def approve(announcement: Announcement, user: Any) -> None:
         locked.save(update_fields=["state", "reviewer", "decided_at", "updated"])
         when = locked.send_at if locked.send_at and locked.send_at > now else now
         Store().add_broadcast(locked.broadcast_key, list(locked.topics), locked.texts, when)
-        detail = f"to {', '.join(locked.topics)}, from {when:%Y-%m-%d %H:%M %Z}"
+        # No words of one language in the log: the topics' codes and the time.
+        detail = f"{', '.join(locked.topics)} · {when:%Y-%m-%d %H:%M %Z}"
         record(user, Action.ANNOUNCEMENT_APPROVED, kind=KIND, key=str(locked.pk), detail=detail)
     announcement.refresh_from_db()
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from console.editorial.models import AuditEntry, Draft, Version
@@ -46,3 +48,20 @@ class VersionAdmin(ReadOnly):
 
     list_display = ("kind", "key", "number", "author", "reviewer", "published_at")
     list_filter = ("kind",)
+
+
+class AccountAdmin(UserAdmin):
+    """Accounts: an admin gives roles (groups), but only a superuser (made with
+    ``bin/staff``) may make another superuser or give single permissions, so that no
+    admin can raise their own rights past the roles."""
+
+    _RESERVED = ("is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        user = request.user
+        return fields if getattr(user, "is_superuser", False) else (*fields, *self._RESERVED)
+
+
+admin.site.unregister(User)
+admin.site.register(User, AccountAdmin)

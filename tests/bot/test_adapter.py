@@ -18,7 +18,7 @@ from bot.settings import Settings
 from harness.app_runner import RunningApp, start_application, stop_application
 from harness.bot_api import TOKEN, BotApiStandIn, Updates
 from poradnyk.compose import consent_reply, menu_reply
-from poradnyk.content import Content, known_topics, load_content
+from poradnyk.content import Content
 
 REPO = Path(__file__).resolve().parents[2]
 _ids = itertools.count(880_000_001)
@@ -55,19 +55,6 @@ class FakeRasa:
         self.received.append(body)
         reply = {"recipient_id": body["sender"], "text": f"re: {body['message']}"}
         return httpx.Response(200, json=[reply])
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    return load_content(REPO / "content", known_topics(REPO))
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStandIn]:
-    standin = BotApiStandIn()
-    await standin.start()
-    yield standin
-    await standin.stop()
 
 
 Start = Callable[..., Awaitable[RunningApp]]

@@ -26,7 +26,7 @@ from harness.broadcasts import (
     seed_subscribers,
     start_broadcast,
 )
-from poradnyk.content import Content, known_topics, load_content
+from poradnyk.content import Content
 from poradnyk.languages import LANGUAGES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,19 +43,6 @@ def rasa(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"intent": {"name": "greet"}})
     body = json.loads(request.content)
     return httpx.Response(200, json=[{"recipient_id": body["sender"], "text": "re: answer"}])
-
-
-@pytest.fixture(scope="module")
-def content() -> Content:
-    return load_content(REPO / "content", known_topics(REPO))
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStandIn]:
-    standin = BotApiStandIn()
-    await standin.start()
-    yield standin
-    await standin.stop()
 
 
 Start = Callable[..., Awaitable[RunningApp]]

@@ -1,16 +1,12 @@
-"""Announcement pages for each role, the four-eyes rule, the preview and the hand-over to
-the adapter's broadcast table."""
+"""Announcements: the four-eyes rule, the preview and the hand-over to the adapter's
+broadcast table (who may open which page: test_permissions.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.console.conftest import MakeUser
-
-ROLES = ("anonymous", "editor", "reviewer", "admin")
 
 FORM = {
     "topics": ["special_residence"],
@@ -19,37 +15,6 @@ FORM = {
     "text_en": "New rules from January.",
     "send_at": "",
 }
-
-
-def _login_redirect(response: Any) -> bool:
-    return response.status_code == 302 and response["Location"].startswith("/login/")
-
-
-PAGES: list[tuple[str, str, tuple[object, ...]]] = [
-    ("get", "/announcements/", ("login", 200, 200, 200)),
-    ("get", "/announcements/new/", ("login", 200, 200, 403)),
-    ("post", "/announcements/preview/", ("login", 200, 200, 403)),
-]
-
-
-@pytest.mark.parametrize(("method", "url", "expected"), PAGES)
-@pytest.mark.parametrize("role", ROLES)
-def test_pages(
-    role: str,
-    method: str,
-    url: str,
-    expected: tuple[object, ...],
-    content_dir: Path,
-    make_user: MakeUser,
-    client_for: Any,
-) -> None:
-    client = client_for(None if role == "anonymous" else make_user(role))
-    response = getattr(client, method)(url)
-    want = expected[ROLES.index(role)]
-    if want == "login":
-        assert _login_redirect(response), (response.status_code, response.get("Location"))
-    else:
-        assert response.status_code == want, (role, url, response.status_code)
 
 
 def _written(make_user: MakeUser, client_for: Any, **extra: Any) -> tuple[Any, Any, int]:

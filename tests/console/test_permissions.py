@@ -40,6 +40,9 @@ PAGES: list[tuple[str, str, tuple[object, ...]]] = [
     ("get", "/login/", (200, 302, 302, 302)),  # logged-in staff go to the overview
     ("get", "/admin/", (302, 302, 302, 200)),  # the admin's own log-in for non-admins
     ("get", "/admin/auth/user/", (302, 302, 302, 200)),
+    ("get", "/announcements/", ("login", 200, 200, 200)),
+    ("get", "/announcements/new/", ("login", 200, 200, 403)),
+    ("post", "/announcements/preview/", ("login", 200, 200, 403)),
 ]
 
 
@@ -149,3 +152,39 @@ def test_every_form_needs_a_csrf_token(
         assert client.post(url, {"en": "x", "language": "en"}).status_code == 403, url
     anonymous = Client(enforce_csrf_checks=True)
     assert anonymous.post("/login/", {"username": "x", "password": "y"}).status_code == 403
+
+
+def test_an_admin_cannot_make_anyone_a_superuser(
+    content_dir: Path, make_user: MakeUser, client_for: Any
+) -> None:
+    admin_user = make_user("admin")
+    client = client_for(admin_user)
+    page = client.get(f"/admin/auth/user/{admin_user.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="is_superuser"' not in page.content
+    assert b'name="groups"' in page.content  # roles are still given here
+    joined = admin_user.date_joined
+    response = client.post(
+        f"/admin/auth/user/{admin_user.pk}/change/",
+        {
+            "username": admin_user.username,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "groups": [g.pk for g in admin_user.groups.all()],
+            "date_joined_0": joined.strftime("%Y-%m-%d"),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    admin_user.refresh_from_db()
+    assert not admin_user.is_superuser
+    assert admin_user.is_staff
+
+
+def test_a_superuser_may_still_make_one(content_dir: Path, client_for: Any) -> None:
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+
+    root = get_user_model().objects.create_superuser(f"root-{id(client_for)}", password=None)
+    page = client_for(root).get(f"/admin/auth/user/{root.pk}/change/")
+    assert b'name="is_superuser"' in page.content

@@ -16,8 +16,7 @@ from harness.app_runner import RunningApp, start_application, stop_application
 from harness.bot_api import TOKEN, BotApiStandIn
 from harness.fixtures import ALWAYS, STORES, handoff_content
 from harness.flaky_proxy import FlakyProxy
-from harness.stack import REPO_ROOT, Stack, free_port
-from poradnyk.content import Content, known_topics, load_content
+from harness.stack import Stack, free_port
 from store.api import setup_django
 
 
@@ -47,21 +46,6 @@ class Running:
     def webhook_port(self) -> int | None:
         """The webhook's port (webhook mode)."""
         return self.started.webhook_port
-
-
-@pytest.fixture(scope="session")
-def content() -> Content:
-    """The real content, to compare replies with."""
-    return load_content(REPO_ROOT / "content", known_topics(REPO_ROOT))
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[BotApiStandIn]:
-    """A fresh Bot API stand-in."""
-    standin = BotApiStandIn()
-    await standin.start()
-    yield standin
-    await standin.stop()
 
 
 StartBot = Callable[..., Awaitable[Running]]

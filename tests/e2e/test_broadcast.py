@@ -63,10 +63,10 @@ async def test_an_approved_announcement_reaches_2000_subscribers_under_the_rate(
     start_bot: StartBot,
 ) -> None:
     await asyncio.to_thread(_ready)
-    rate = 40
+    rate, most_in_all = 100, 120  # the configured limits (Telegram's own is about 30/s)
     bot = await start_bot(
         PORADNYK_BROADCAST_RATE=str(rate),
-        PORADNYK_TELEGRAM_MAX_RATE="50",
+        PORADNYK_TELEGRAM_MAX_RATE=str(most_in_all),
         PORADNYK_QUIET_HOURS="off",
         PORADNYK_BROADCAST_POLL="0.5",
     )
@@ -90,7 +90,7 @@ async def test_an_approved_announcement_reaches_2000_subscribers_under_the_rate(
     # Questions during the broadcast: answered by Rasa, quickly.
     latencies: list[float] = []
     for _ in range(12):
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(1.0)
         asker = next(_ids)
         pushed = time.monotonic()
         bot.api.push(Updates.text(asker, "Jak prodloužit dočasnou ochranu?", language_code="cs"))
@@ -112,7 +112,7 @@ async def test_an_approved_announcement_reaches_2000_subscribers_under_the_rate(
         f"{everything} sends in all in any second; answers p95 {p95 * 1000:.0f} ms"
     )
     assert most <= rate
-    assert everything <= 50
+    assert everything <= most_in_all
     assert p95 < 3.0, latencies
     progress = await asyncio.to_thread(_progress, key)
     assert progress.sent == 2000 and progress.pending == 0
@@ -125,12 +125,12 @@ async def test_a_kill_9_mid_broadcast_and_a_restart_deliver_to_everyone_once(
     api = BotApiStandIn()
     await api.start()
     env = {
-        "PORADNYK_BROADCAST_RATE": "40",
+        "PORADNYK_BROADCAST_RATE": "100",
         "PORADNYK_QUIET_HOURS": "off",
         "PORADNYK_BROADCAST_POLL": "0.5",
         "PORADNYK_WARM_UP": "0",
     }
-    adapter = Adapter(stack, api, max_rate=50, extra_env=env)
+    adapter = Adapter(stack, api, max_rate=120, extra_env=env)
     pseudonyms = Pseudonyms(stack.data_dir)
     users = [next(_ids) for _ in range(600)]
     chosen = set(users)
@@ -141,7 +141,7 @@ async def test_a_kill_9_mid_broadcast_and_a_restart_deliver_to_everyone_once(
         await api.wait_sent(users[199], 1, timeout=60)  # sent in the order subscribed
         adapter.service.stop(signal.SIGKILL)
         at_kill = len(_sends_to(api, chosen))
-        adapter = Adapter(stack, api, max_rate=50, extra_env=env)
+        adapter = Adapter(stack, api, max_rate=120, extra_env=env)
         await adapter.ready()
         # The dead sender's lease runs out (15 s), then the new one resumes.
         for _ in range(240):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,9 +14,16 @@ from store.api import AsyncStore, Pseudonyms, Store, setup_django
 
 
 @pytest.fixture(scope="module")
-def store() -> Store:
+def store() -> Iterator[Store]:
+    """The store; the queues it filled are emptied after the module (later tests in the
+    same process start adapters that would otherwise take these updates as their own)."""
     setup_django()
-    return Store()
+    yield Store()
+    from store.models import Case, Intake, Outbox  # noqa: PLC0415 - after setup_django()
+
+    Intake.objects.all().delete()
+    Outbox.objects.all().delete()
+    Case.objects.all().delete()
 
 
 def test_preferences_survive_a_new_store(store: Store) -> None:

@@ -24,14 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console.editorial import library, preview, publishing
-from console.editorial.checks import Check, Finding, check
+from console.editorial.checks import Check, check
 from console.editorial.forms import (
     FollowUpFormSet,
     MessageForm,
     OrganisationForm,
     RecheckForm,
     TopicForm,
-    field_name,
     message_doc,
     message_initial,
     organisation_doc,
@@ -40,6 +39,7 @@ from console.editorial.forms import (
     topic_initial,
 )
 from console.editorial.models import Draft, Kind
+from console.editorial.views import drafts
 from console.editorial.views.common import editor_required, item_or_404
 from poradnyk.content import NATIONAL, Content
 from poradnyk.content.fields import ORG_ID_RE
@@ -132,17 +132,6 @@ def preview_context(kind: str, key: str, result: Check, options: Options) -> dic
     return context
 
 
-def _findings(result: Check) -> tuple[dict[str, list[Finding]], list[Finding]]:
-    by_name: dict[str, list[Finding]] = {}
-    general: list[Finding] = []
-    for finding in result.findings:
-        if finding.field in ("", "topic"):
-            general.append(finding)
-        else:
-            by_name.setdefault(field_name(finding.field), []).append(finding)
-    return by_name, general
-
-
 def _label(kind: str, key: str, doc: dict[str, Any] | None) -> str:
     lang = translation.get_language() or "uk"
     if not doc:
@@ -163,7 +152,7 @@ def _context(
     new: bool = False,
 ) -> dict[str, Any]:
     result = check(kind, key, doc)
-    by_name, general = _findings(result)
+    by_name, general = drafts.findings(result)
     options = Options.of(request.POST if request.method == "POST" else request.GET)
     content = library.published()
     lang = translation.get_language() or "uk"
@@ -220,9 +209,8 @@ def edit(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     draft = publishing.open_draft(request.user, kind, key)
     if draft is None:
         item_or_404(kind, key)
-    if draft is not None and not draft.editable:
-        messages.info(request, _("This draft is waiting for review. Take it back to change it."))
-        return redirect("draft", draft.pk)
+    if (waiting := drafts.locked(request, draft)) is not None:
+        return waiting
     stored = draft.data if draft else publishing.published_doc(kind, key)
     if stored is None:
         raise Http404
@@ -247,23 +235,20 @@ def _after_post(
 ) -> HttpResponse:
     action = request.POST.get("action", "save")
     if action == "discard":
-        if draft is not None:
-            publishing.discard(draft, request.user)
-            messages.success(request, _("Draft discarded."))
+        drafts.discard(request, draft)
         return redirect("dashboard")
     if action == "add_followup" and kind == Kind.TOPIC:
         doc = {**doc, "more": [*(doc.get("more") or []), {"id": "", "button": {}, "text": {}}]}
-    draft = publishing.save(request.user, kind, key, doc, draft)
-    if action == "submit":
-        try:
-            publishing.submit(draft, request.user)
-        except publishing.Refused:
-            messages.error(
-                request, _("Fix the problems marked in red before sending it for review.")
-            )
-            return _render_editor(request, kind, key, doc, forms, draft, status=422, new=new)
-        messages.success(request, _("Sent for review. Another person must approve it."))
-        return redirect("draft", draft.pk)
+    draft, shown = drafts.save(
+        request,
+        kind,
+        key,
+        doc,
+        draft,
+        lambda saved: _render_editor(request, kind, key, doc, forms, saved, status=422, new=new),
+    )
+    if shown is not None:
+        return shown
     if action == "add_followup":
         messages.info(request, _("A new follow-up was added at the end."))
     else:
@@ -331,24 +316,12 @@ def preview_json(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     if new and not ORG_ID_RE.match(key):
         return JsonResponse({"ok": False, "issues": {}, "general": [], "html": ""})
     result = check(kind, key, doc)
-    by_name, general = _findings(result)
     html = render_to_string(
         "editorial/_phone.html",
         {"preview": preview_context(kind, key, result, Options.of(request.POST)), "kind": kind},
         request=request,
     )
-    return JsonResponse(
-        {
-            "ok": result.ok,
-            "html": html,
-            "issues": {
-                name: [{"message": f.message, "severity": f.severity} for f in fs]
-                for name, fs in by_name.items()
-            },
-            "general": [{"message": f.message, "severity": f.severity} for f in general],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return drafts.preview_response(result, html)
 
 
 @require_http_methods(["GET", "POST"])

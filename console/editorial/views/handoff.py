@@ -29,8 +29,9 @@ from console.editorial.handoff_form import (
     handoff_initial,
 )
 from console.editorial.models import Draft, Kind
+from console.editorial.views import drafts
 from console.editorial.views.common import editor_required
-from console.editorial.views.editing import Options, _findings, preview_context
+from console.editorial.views.editing import Options, preview_context
 from poradnyk.languages import LANGUAGES
 
 __all__ = ["handoff", "handoff_preview"]
@@ -80,7 +81,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     result = check(KIND, KEY, doc)
-    by_name, general = _findings(result)
+    by_name, general = drafts.findings(result)
     issues = {name: [f.message for f in fs] for name, fs in by_name.items()}
     for name, found in form.errors.items():  # the page's own rule, and a wrong choice
         issues.setdefault(name, []).extend(str(m) for m in found)
@@ -107,17 +108,14 @@ def _page(
 def handoff(request: HttpRequest) -> HttpResponse:
     """The settings page: the user's own draft if there is one, else the published file."""
     draft = publishing.open_draft(request.user, KIND, KEY)
-    if draft is not None and not draft.editable:
-        messages.info(request, _("This draft is waiting for review. Take it back to change it."))
-        return redirect("draft", draft.pk)
+    if (waiting := drafts.locked(request, draft)) is not None:
+        return waiting
     stored = _stored(draft)
     if request.method == "GET":
         return _page(request, _form(stored, add_row=request.GET.get("add", "")), stored, draft)
     action = request.POST.get("action", "save")
     if action == "discard":
-        if draft is not None:
-            publishing.discard(draft, request.user)
-            messages.success(request, _("Draft discarded."))
+        drafts.discard(request, draft)
         return redirect("handoff")
     add_row = action.removeprefix("add_row:") if action.startswith("add_row:") else ""
     form = _form(stored, request.POST, add_row)
@@ -126,17 +124,11 @@ def handoff(request: HttpRequest) -> HttpResponse:
         # Nothing saved, nothing lost: the page comes back with what was typed.
         messages.error(request, _("Fix the problems marked in red; nothing was saved yet."))
         return _page(request, form, stored, draft, status=422)
-    draft = publishing.save(request.user, KIND, KEY, doc, draft)
-    if action == "submit":
-        try:
-            publishing.submit(draft, request.user)
-        except publishing.Refused:
-            messages.error(
-                request, _("Fix the problems marked in red before sending it for review.")
-            )
-            return _page(request, form, doc, draft, status=422)
-        messages.success(request, _("Sent for review. Another person must approve it."))
-        return redirect("draft", draft.pk)
+    draft, shown = drafts.save(
+        request, KIND, KEY, doc, draft, lambda saved: _page(request, form, doc, saved, status=422)
+    )
+    if shown is not None:
+        return shown
     kept = {k: v for k, v in request.POST.items() if k.startswith("preview_") and v}
     if add_row:
         # The draft holds no empty rows: the page adds one to that day.
@@ -162,21 +154,9 @@ def handoff_preview(request: HttpRequest) -> HttpResponse:
         }
         return JsonResponse({"ok": False, "html": "", "issues": errors, "general": []})
     result = check(KIND, KEY, doc)
-    by_name, general = _findings(result)
     html = render_to_string(
         "editorial/_handoff_phones.html",
         {"preview": preview_context(KIND, KEY, result, Options.of(request.POST)), "check": result},
         request=request,
     )
-    return JsonResponse(
-        {
-            "ok": result.ok,
-            "html": html,
-            "issues": {
-                name: [{"message": f.message, "severity": f.severity} for f in fs]
-                for name, fs in by_name.items()
-            },
-            "general": [{"message": f.message, "severity": f.severity} for f in general],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return drafts.preview_response(result, html)
