@@ -10,6 +10,7 @@ per data folder, so tests do not see each other's people.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 _DB_DIR = Path(tempfile.mkdtemp(prefix="poradnyk-test-db-"))
+atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)  # no folder left per run
 STORES: Stores = start_stores(_DB_DIR)
 """This run's stores; every process started by the harness inherits them (os.environ)."""
 os.environ.update(STORES.env)
