@@ -194,6 +194,9 @@ def main() -> None:
     parser.add_argument(
         "--dump", type=Path, help="write every development message's outcome to this JSON file"
     )
+    parser.add_argument(
+        "--keep-model", type=Path, help="copy the model trained on the training split here"
+    )
     args = parser.parse_args()
     quiet_rasa()
     train, dev = split(load_examples(), args.dev_share, args.seed)
@@ -205,6 +208,8 @@ def main() -> None:
         shutil.copy(REPO / "nlu_data" / "lookups.yml", data / "lookups.yml")
         model, _ = train_model(Path(tmp), config=args.config, nlu_data=data, name="dev")
         ranked = asyncio.run(_parse_all(str(model), dev))
+        if args.keep_model:
+            shutil.copy(model, args.keep_model)
     print(f"\n{len(dev)} development messages ({args.dev_share:.0%} of every intent), "
           f"trained on the rest; a needless fallback costs {args.fallback_cost}\n")  # fmt: skip
     print("| threshold | ambiguity | right | wrong answer | needless fallback | cost |")
