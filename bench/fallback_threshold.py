@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -32,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 
-__all__ = ["Outcome", "Ranked", "evaluate", "main", "outcome", "split"]
+__all__ = ["Outcome", "Ranked", "by_intent", "evaluate", "main", "outcome", "script_of", "split"]
 
 
 def split(
@@ -71,6 +73,32 @@ class Ranked:
     top: str
     top_confidence: float
     second_confidence: float
+    text: str = ""
+
+
+_CZECH_LETTERS = re.compile("[áčďéěíňóřšťúůýž]", re.IGNORECASE)
+_ENGLISH_WORDS = re.compile(
+    r"\b(the|is|are|can|how|what|where|my|do|does|i|to|for|with|need|have)\b", re.IGNORECASE
+)
+
+
+def script_of(text: str) -> str:
+    """A rough language group of a training line (the training data carries no form)."""
+    if re.search("[а-яіїєґё]", text, re.IGNORECASE):
+        return "cyrillic"
+    if _CZECH_LETTERS.search(text):
+        return "czech"
+    if len(_ENGLISH_WORDS.findall(text)) >= 2:
+        return "english"
+    return "latin other"
+
+
+def by_intent(ranked: list[Ranked], threshold: float, ambiguity: float) -> dict[str, Outcome]:
+    """Outcomes per gold intent at one pair of thresholds."""
+    groups: dict[str, list[Ranked]] = {}
+    for r in ranked:
+        groups.setdefault(r.gold, []).append(r)
+    return {gold: evaluate(rs, threshold, ambiguity) for gold, rs in sorted(groups.items())}
 
 
 def outcome(r: Ranked, threshold: float, ambiguity: float) -> str:
@@ -119,7 +147,36 @@ async def _parse_all(model: str, dev: list[tuple[str, str]]) -> list[Ranked]:
     from rasa.core.agent import Agent  # noqa: PLC0415 - heavy import
 
     agent = Agent.load(model)
-    return [ranked_from_parse(gold, await agent.parse_message(text)) for text, gold in dev]
+    out = []
+    for text, gold in dev:
+        r = ranked_from_parse(gold, await agent.parse_message(text))
+        out.append(Ranked(r.gold, r.top, r.top_confidence, r.second_confidence, text))
+    return out
+
+
+def print_details(ranked: list[Ranked], threshold: float, ambiguity: float) -> None:
+    """Per intent, per language group and the commonest confusions, at one threshold."""
+    print(f"\nAt threshold {threshold:.2f}, ambiguity {ambiguity:.2f}, per intent:\n")
+    print("| intent | n | right | wrong answer | needless fallback |")
+    print("|---|---:|---:|---:|---:|")
+    for gold, o in by_intent(ranked, threshold, ambiguity).items():
+        n = o.right + o.wrong + o.fallback
+        print(f"| {gold} | {n} | {o.right} | {o.wrong} | {o.fallback} |")
+    print("\n| language group | n | right | wrong answer | needless fallback |")
+    print("|---|---:|---:|---:|---:|")
+    groups: dict[str, list[Ranked]] = {}
+    for r in ranked:
+        groups.setdefault(script_of(r.text), []).append(r)
+    for name, rs in sorted(groups.items()):
+        o = evaluate(rs, threshold, ambiguity)
+        print(f"| {name} | {len(rs)} | {o.right} | {o.wrong} | {o.fallback} |")
+    pairs: dict[tuple[str, str], int] = {}
+    for r in ranked:
+        if r.top != r.gold:
+            pairs[(r.gold, r.top)] = pairs.get((r.gold, r.top), 0) + 1
+    print("\nCommonest confusions (gold -> top guess, any confidence):")
+    for (gold, top), n in sorted(pairs.items(), key=lambda kv: -kv[1])[:20]:
+        print(f"  {gold} -> {top}: {n}")
 
 
 def main() -> None:
@@ -131,6 +188,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--fallback-cost", type=float, default=0.3)
     parser.add_argument("--config", type=Path, default=REPO / "config.yml")
+    parser.add_argument(
+        "--details", type=float, metavar="THRESHOLD", help="also per intent at this threshold"
+    )
+    parser.add_argument(
+        "--dump", type=Path, help="write every development message's outcome to this JSON file"
+    )
+    parser.add_argument(
+        "--keep-model", type=Path, help="copy the model trained on the training split here"
+    )
     args = parser.parse_args()
     quiet_rasa()
     train, dev = split(load_examples(), args.dev_share, args.seed)
@@ -142,6 +208,8 @@ def main() -> None:
         shutil.copy(REPO / "nlu_data" / "lookups.yml", data / "lookups.yml")
         model, _ = train_model(Path(tmp), config=args.config, nlu_data=data, name="dev")
         ranked = asyncio.run(_parse_all(str(model), dev))
+        if args.keep_model:
+            shutil.copy(model, args.keep_model)
     print(f"\n{len(dev)} development messages ({args.dev_share:.0%} of every intent), "
           f"trained on the rest; a needless fallback costs {args.fallback_cost}\n")  # fmt: skip
     print("| threshold | ambiguity | right | wrong answer | needless fallback | cost |")
@@ -153,6 +221,11 @@ def main() -> None:
     # On a tie, fewer wrong answers: people act on what we tell them.
     best = min(results, key=lambda o: (round(o.cost(args.fallback_cost), 4), o.wrong))
     print(f"\nLowest cost: threshold {best.threshold:.2f}, ambiguity {best.ambiguity:.2f}")
+    if args.details is not None:
+        print_details(ranked, args.details, 0.05)
+    if args.dump:
+        rows = [r.__dict__ for r in ranked]
+        args.dump.write_text(json.dumps(rows, ensure_ascii=False, indent=0), encoding="utf-8")
 
 
 if __name__ == "__main__":

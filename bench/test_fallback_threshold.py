@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.fallback_threshold import Ranked, evaluate, outcome, split
+from bench.fallback_threshold import Ranked, by_intent, evaluate, outcome, script_of, split
 from harness.nlu_metrics import load_examples
 
 
@@ -36,3 +36,17 @@ def test_split_keeps_every_intent_and_loses_nothing() -> None:
     for intent, texts in examples.items():
         held = [t for t, i in dev if i == intent]
         assert held and sorted(held + train[intent]) == sorted(texts)
+
+
+def test_details_group_by_intent_and_script() -> None:
+    ranked = [
+        Ranked("housing", "housing", 0.9, 0.05, "where can I rent a flat"),
+        Ranked("housing", "work", 0.9, 0.05, "byt v Brně"),
+        Ranked("work", "work", 0.3, 0.1, "робота"),
+    ]
+    groups = by_intent(ranked, 0.5, 0.05)
+    assert list(groups) == ["housing", "work"]
+    assert (groups["housing"].right, groups["housing"].wrong) == (1, 1)
+    assert groups["work"].fallback == 1
+    assert [script_of(r.text) for r in ranked] == ["english", "czech", "cyrillic"]
+    assert script_of("dobry den, mam dotaz") == "latin other"
