@@ -282,10 +282,14 @@ class Broadcaster:
             for i, chunk in enumerate(chunks):
                 # Paced as late as possible, right before the bytes go out, in order; and
                 # marked "sending" only then, so a crash leaves unsure only real calls.
+                # The mark is made while pacing is held and the slot counted from its
+                # end: a slow database call cannot bunch sends that were paced apart.
                 async with self._pacing:
                     await self._pace(self._settings.broadcast_rate)
-                if i == 0 and not await self._store.run(partial(sync.delivery_sending, row.id)):
-                    return  # unsubscribed or /forget meanwhile
+                    if i == 0:
+                        if not await self._store.run(partial(sync.delivery_sending, row.id)):
+                            return  # unsubscribed or /forget meanwhile
+                        self._starts[-1] = time.monotonic()
                 await self._bot.send_message(
                     row.chat_id,
                     chunk,
