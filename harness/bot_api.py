@@ -14,6 +14,7 @@ writing in a topic.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -182,6 +183,17 @@ class Updates:
 _UPDATE_IDS = itertools.count(1)
 
 
+def _chat_of(update: dict[str, Any]) -> int | None:
+    """The chat an update comes from (None: none, e.g. an inline query)."""
+    for kind in ("message", "edited_message", "channel_post", "my_chat_member"):
+        chat = (update.get(kind) or {}).get("chat")
+        if chat:
+            return int(chat["id"])
+    callback = update.get("callback_query") or {}
+    chat = (callback.get("message") or {}).get("chat") or callback.get("from")
+    return int(chat["id"]) if chat else None
+
+
 class BotApiStandIn:
     """An aiohttp server on 127.0.0.1 that answers Bot API methods."""
 
@@ -199,6 +211,7 @@ class BotApiStandIn:
         self.port = 0
         self.webhook: dict[str, Any] | None = None
         self.deliveries: list[tuple[int, int]] = []
+        self._chat_turns: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         """Webhook deliveries (update_id, HTTP status; 0: no answer), re-deliveries too."""
         self.handed_out: dict[int, float] = {}  # update_id -> when getUpdates returned it
         self.pushed_at: dict[int, float] = {}  # update_id -> when the test queued it
@@ -247,7 +260,9 @@ class BotApiStandIn:
         pause: float = 0.5,
     ) -> int:
         """Deliver an update to the configured webhook like Telegram does (or to ``url``,
-        one replica behind the proxy); returns the last HTTP status.
+        one replica behind the proxy); returns the last HTTP status. Like Telegram, a
+        chat's updates go one at a time: each after the webhook answered the one before
+        (as grammY's documentation of webhooks describes Telegram's delivery).
 
         With ``attempts`` > 1, an update that got no 2xx (or no answer at all: the
         connection refused or cut) is delivered again, the same update with the same
@@ -256,6 +271,17 @@ class BotApiStandIn:
         """
         assert self.webhook, "the bot has not called setWebhook"
         update = {"update_id": next(self._update_id), **update}
+        # Telegram sends a chat's next update only once the webhook has answered the one
+        # before; other chats' updates go at the same time.
+        chat = _chat_of(update)
+        async with self._chat_turns[chat] if chat is not None else contextlib.nullcontext():
+            return await self._post(update, secret, url, attempts, pause)
+
+    async def _post(
+        self, update: dict[str, Any], secret: str | None, url: str | None, attempts: int,
+        pause: float,
+    ) -> int:  # fmt: skip
+        assert self.webhook
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
         status = 0
         for attempt in range(1, attempts + 1):
