@@ -167,27 +167,10 @@ class Sender:
         self._workers[chat_id] = asyncio.get_running_loop().create_task(self._drain(chat_id))
 
     async def _drain(self, chat_id: int) -> None:
-        sync = self._store.sync
         try:
             while True:
                 async with self._chat_locks.hold(chat_key(chat_id)):
-                    self._again.discard(chat_id)
-                    message = await self._store.run(lambda: sync.outbox_next(chat_id))
-                    while True:
-                        if message is None:
-                            if chat_id in self._again:
-                                self._again.discard(chat_id)
-                                message = await self._store.run(lambda: sync.outbox_next(chat_id))
-                                continue
-                            break
-                        wait = (message.not_before - _now()).total_seconds()
-                        if wait > 0:
-                            self._backing_off.add(chat_id)
-                            try:
-                                await asyncio.sleep(wait)
-                            finally:
-                                self._backing_off.discard(chat_id)
-                        message = await self._deliver(message)
+                    await self._deliver_queued(chat_id)
                 # Releasing the lock waits for the database: a message queued meanwhile
                 # woke this worker (``_again``), and is delivered before it ends.
                 if chat_id not in self._again:
@@ -197,6 +180,25 @@ class Sender:
         finally:
             self._workers.pop(chat_id, None)
             await self.wipe_when_idle()
+
+    async def _deliver_queued(self, chat_id: int) -> None:
+        """Send the chat's queued messages in order, until none is left and none was
+        queued while the last one was read."""
+        sync = self._store.sync
+        while True:
+            self._again.discard(chat_id)
+            message = await self._store.run(lambda: sync.outbox_next(chat_id))
+            while message is not None:
+                wait = (message.not_before - _now()).total_seconds()
+                if wait > 0:
+                    self._backing_off.add(chat_id)
+                    try:
+                        await asyncio.sleep(wait)
+                    finally:
+                        self._backing_off.discard(chat_id)
+                message = await self._deliver(message)
+            if chat_id not in self._again:
+                return
 
     async def _deliver(self, message: OutboxMessage) -> OutboxMessage | None:
         """Try to send one message; returns the chat's next one (one trip to the store)."""
