@@ -3,12 +3,18 @@ and the send rate as the Bot API stand-in saw it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 __all__ = [
     "ARRIVAL_JITTER",
+    "LoopLag",
     "clear_broadcasts",
+    "loop_lag",
     "max_per_window",
     "seed_subscribers",
     "start_broadcast",
@@ -61,3 +67,37 @@ def max_per_window(times: Iterable[float], window: float = 1.0) -> int:
             first += 1
         most = max(most, last - first + 1)
     return most
+
+
+@dataclass
+class LoopLag:
+    """The longest stall of this process's event loop seen while it was watched."""
+
+    worst: float = 0.0
+
+    def slack(self, rate: float) -> int:
+        """Sends that such a stall can bunch: paced apart, but held back by the stall
+        between their pacing and their bytes reaching the stand-in (in this loop too),
+        they then arrive together. Telegram, across a network, would see them apart."""
+        return int(rate * max(0.0, self.worst - ARRIVAL_JITTER) + 0.999)
+
+
+@contextlib.asynccontextmanager
+async def loop_lag(tick: float = 0.01) -> AsyncIterator[LoopLag]:
+    """Watch how late a ``tick``-second sleep wakes (a busy loop, or the process not
+    scheduled on a loaded machine): the longest lateness is in ``LoopLag.worst``."""
+    lag = LoopLag()
+
+    async def watch() -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(tick)
+            lag.worst = max(lag.worst, time.monotonic() - before - tick)
+
+    watcher = asyncio.get_running_loop().create_task(watch())
+    try:
+        yield lag
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher

@@ -12,7 +12,13 @@ from typing import Any
 
 from harness.adapter import Adapter
 from harness.bot_api import BotApiStandIn, Updates
-from harness.broadcasts import ARRIVAL_JITTER, clear_broadcasts, max_per_window, seed_subscribers
+from harness.broadcasts import (
+    ARRIVAL_JITTER,
+    clear_broadcasts,
+    loop_lag,
+    max_per_window,
+    seed_subscribers,
+)
 from harness.stack import Stack
 from store.api import Pseudonyms, setup_django
 from tests.e2e.conftest import StartBot
@@ -85,21 +91,24 @@ async def test_an_approved_announcement_reaches_2000_subscribers_under_the_rate(
     await asyncio.to_thread(
         seed_subscribers, [outsider], conversation.pseudonym, "humanitarian_benefit", "uk"
     )
-    started = time.monotonic()
-    key = await asyncio.to_thread(
-        _approved_announcement, ["special_residence", "protection_extension"]
-    )
-    # Questions during the broadcast: answered by Rasa, quickly.
-    latencies: list[float] = []
-    for _ in range(12):
-        await asyncio.sleep(1.0)
-        asker = next(_ids)
-        pushed = time.monotonic()
-        bot.api.push(Updates.text(asker, "Jak prodloužit dočasnou ochranu?", language_code="cs"))
-        await bot.api.wait_sent(asker, 1, timeout=30)
-        latencies.append(time.monotonic() - pushed)
-    for user in users:
-        await bot.api.wait_sent(user, 1, timeout=120)
+    async with loop_lag() as lag:
+        started = time.monotonic()
+        key = await asyncio.to_thread(
+            _approved_announcement, ["special_residence", "protection_extension"]
+        )
+        # Questions during the broadcast: answered by Rasa, quickly.
+        latencies: list[float] = []
+        for _ in range(12):
+            await asyncio.sleep(1.0)
+            asker = next(_ids)
+            pushed = time.monotonic()
+            bot.api.push(
+                Updates.text(asker, "Jak prodloužit dočasnou ochranu?", language_code="cs")
+            )
+            await bot.api.wait_sent(asker, 1, timeout=30)
+            latencies.append(time.monotonic() - pushed)
+        for user in users:
+            await bot.api.wait_sent(user, 1, timeout=120)
     took = time.monotonic() - started
     await asyncio.sleep(1.0)
     assert all(len(bot.api.sent(u)) == 1 for u in users)
@@ -111,10 +120,16 @@ async def test_an_approved_announcement_reaches_2000_subscribers_under_the_rate(
     p95 = statistics.quantiles(latencies, n=20)[-1]
     print(
         f"\n2,000 subscribers at {rate}/s: {took:.1f} s, at most {most} broadcast sends and "
-        f"{everything} sends in all in any second; answers p95 {p95 * 1000:.0f} ms"
+        f"{everything} sends in all in any second; answers p95 {p95 * 1000:.0f} ms; "
+        f"longest stall of this test's event loop {lag.worst * 1000:.0f} ms"
     )
-    assert most <= rate
-    assert everything <= most_in_all
+    # The pacing is exact; what a stall of the loop (which runs the bot and the stand-in
+    # alike) held back arrives bunched, and only that much is allowed above the limit.
+    assert most <= rate + lag.slack(rate)
+    assert everything <= most_in_all + lag.slack(most_in_all)
+    # Over five seconds a stall bunches no more than over one: a pacer that let more
+    # through than the rate would show here whatever the stalls.
+    assert max_per_window(_sends_to(bot.api, set(users)), 5) <= 5 * rate + lag.slack(rate)
     assert p95 < 3.0, latencies
     progress = await asyncio.to_thread(_progress, key)
     assert progress.sent == 2000 and progress.pending == 0
