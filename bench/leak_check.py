@@ -21,9 +21,9 @@ from pathlib import Path
 from harness.nlu_metrics import REPO_ROOT, load_heldout
 from harness.real_questions import load_real
 
-__all__ = ["main", "normalise"]
+__all__ = ["EXAMPLE_LINE", "main", "normalise"]
 
-_EXAMPLE = re.compile(r"^\s+- (.*)$")
+EXAMPLE_LINE = re.compile(r"^\s+- (.*)$")
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
@@ -70,7 +70,7 @@ def main() -> None:
         base = _base_lines(args.base, path)
         kept: list[str] = []
         for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-            m = _EXAMPLE.match(line.rstrip("\n"))
+            m = EXAMPLE_LINE.match(line.rstrip("\n"))
             key = normalise(m.group(1)) if m else ""
             hit_h, hit_r = bool(key) and key in heldout, bool(key) and key in real
             age = "old" if line.rstrip("\n") in base else "new"
