@@ -211,8 +211,8 @@ class BotApiStandIn:
         self.port = 0
         self.webhook: dict[str, Any] | None = None
         self.deliveries: list[tuple[int, int]] = []
-        self._chat_turns: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         """Webhook deliveries (update_id, HTTP status; 0: no answer), re-deliveries too."""
+        self._chat_turns: dict[int, asyncio.Lock] = defaultdict(asyncio.Lock)  # per chat
         self.handed_out: dict[int, float] = {}  # update_id -> when getUpdates returned it
         self.pushed_at: dict[int, float] = {}  # update_id -> when the test queued it
         self.first_sent_at: dict[int, float] = {}  # chat_id -> first sendMessage received
