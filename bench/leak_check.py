@@ -21,9 +21,9 @@ from pathlib import Path
 from harness.nlu_metrics import REPO_ROOT, load_heldout
 from harness.real_questions import load_real
 
-__all__ = ["EXAMPLE_LINE", "main", "normalise"]
+__all__ = ["evaluation_sets", "example_files", "example_key", "main", "normalise"]
 
-EXAMPLE_LINE = re.compile(r"^\s+- (.*)$")
+_EXAMPLE_LINE = re.compile(r"^\s+- (.*)$")
 _NOT_WORD = re.compile(r"[^\w]+")
 
 
@@ -34,6 +34,26 @@ def normalise(text: str) -> str:
     # finds more possible leaks, never fewer.
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NOT_WORD.sub(" ", bare).split())
+
+
+def evaluation_sets() -> dict[str, set[str]]:
+    """The messages of each evaluation set, normalised."""
+    return {
+        "heldout": {normalise(e.text) for e in load_heldout()},
+        "real": {normalise(q.text) for q in load_real()},
+    }
+
+
+def example_files() -> list[Path]:
+    """The training files of labelled examples (topics, meta intents); not lookups.yml:
+    word lists of a field, not labelled messages (README)."""
+    return [p for p in sorted((REPO_ROOT / "nlu_data").rglob("*.yml")) if p.name != "lookups.yml"]
+
+
+def example_key(line: str) -> str:
+    """The normalised example of a training line ("" if the line holds none)."""
+    m = _EXAMPLE_LINE.match(line.rstrip("\n"))
+    return normalise(m.group(1)) if m else ""
 
 
 def _base_lines(ref: str, path: Path) -> set[str]:
@@ -60,18 +80,14 @@ def main() -> None:
             text=True,
             check=True,
         ).stdout.strip()
-    heldout = {normalise(e.text) for e in load_heldout()}
-    real = {normalise(q.text) for q in load_real()}
+    sets = evaluation_sets()
+    heldout, real = sets["heldout"], sets["real"]
     counts = {"old heldout": 0, "old real": 0, "new heldout": 0, "new real": 0, "removed": 0}
-    files = sorted((REPO_ROOT / "nlu_data").rglob("*.yml"))
-    for path in files:
-        if path.name == "lookups.yml":
-            continue  # word lists of a field, not labelled messages (README)
+    for path in example_files():
         base = _base_lines(args.base, path)
         kept: list[str] = []
         for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-            m = EXAMPLE_LINE.match(line.rstrip("\n"))
-            key = normalise(m.group(1)) if m else ""
+            key = example_key(line)
             hit_h, hit_r = bool(key) and key in heldout, bool(key) and key in real
             age = "old" if line.rstrip("\n") in base else "new"
             counts[f"{age} heldout"] += hit_h

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from bench.leak_check import EXAMPLE_LINE, normalise
-from harness.nlu_metrics import REPO_ROOT, load_heldout
-from harness.real_questions import load_real
+from bench.leak_check import evaluation_sets, example_files, example_key, normalise
 
 
 def test_normalise_drops_case_accents_and_punctuation() -> None:
@@ -13,15 +11,12 @@ def test_normalise_drops_case_accents_and_punctuation() -> None:
 
 
 def test_no_training_line_equals_an_evaluation_message() -> None:
-    evaluation = {normalise(e.text) for e in load_heldout()} | {
-        normalise(q.text) for q in load_real()
-    }
+    evaluation = set().union(*evaluation_sets().values())
     lines = [
-        normalise(m.group(1))
-        for path in sorted((REPO_ROOT / "nlu_data").rglob("*.yml"))
-        if path.name != "lookups.yml"  # word lists of a field, not labelled messages
+        key
+        for path in example_files()
         for line in path.read_text(encoding="utf-8").splitlines()
-        if (m := EXAMPLE_LINE.match(line))
+        if (key := example_key(line))
     ]
     assert len(lines) > 5000  # the examples were found
     leaked = sum(line in evaluation for line in lines)
