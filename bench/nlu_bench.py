@@ -1,6 +1,7 @@
 """NLU benchmark: trains on nlu_data/, scores the synthetic held-out set and the real set.
 
 Usage: .venv/bin/python -m bench.nlu_bench [--model models/poradnyk.tar.gz] [--errors]
+       .venv/bin/python -m bench.nlu_bench --seeds 42 7 13
 Prints, for tests/nlu/heldout.yml (written by us, apart from the training data): intent
 accuracy and macro-F1 overall and per form, region accuracy, the fallback rate on
 out-of-scope messages; for tests/nlu/real.yml (questions people asked in public, never
@@ -19,7 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.nlu_metrics import Prediction, load_heldout, prediction_from_parse, score
+import yaml
+
+from harness.nlu_metrics import Prediction, Scores, load_heldout, prediction_from_parse, score
 from harness.real_questions import RealScores, load_real, score_real
 
 REPO = Path(__file__).resolve().parent.parent
@@ -73,13 +76,72 @@ def quiet_rasa() -> None:
     configure_structlog(logging.WARNING)
 
 
+def seeded_config(config: Path, seed: int, directory: Path) -> Path:
+    """``config`` with the components' ``random_seed`` set to ``seed``, ``seed + 1``, ...
+
+    (distinct, so that two DIETs averaged stay two different trainings)."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    seeded = [c for c in settings.get("pipeline", []) if "random_seed" in c]
+    if not seeded:
+        raise SystemExit(f"{config}: no component has a random_seed to vary")
+    for offset, component in enumerate(seeded):
+        component["random_seed"] = seed + offset
+    path = directory / f"config-{seed}.yml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def spread(seeds: list[int]) -> None:
+    """Train once per seed and print each training's figures and their range."""
+    examples, real = load_heldout(), load_real()
+    texts = [e.text for e in examples] + [q.text for q in real]
+    runs: list[tuple[int, float, Scores, RealScores]] = []
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            model, seconds = train(
+                Path(tmp), config=seeded_config(REPO / "config.yml", seed, Path(tmp))
+            )
+            everything = asyncio.run(predict(model, texts))
+        runs.append((
+            seed,
+            seconds,
+            score(examples, everything[: len(examples)]),
+            score_real(real, everything[len(examples) :]),
+        ))  # fmt: skip
+    print(f"\nOne training per seed: synthetic held-out ({len(examples)}) and real ({len(real)})\n")
+    print("| seed | training s | synthetic macro-F1 | worst form | real top-1 | real top-3 "
+          "| real fallback | real confident wrong |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    rows = []
+    for seed, seconds, s, r in runs:
+        worst = min(s.by_form.items(), key=lambda kv: kv[1][1])
+        o = r.overall
+        row = (s.macro_f1, o.top1, o.top3, o.fallback, o.confident_wrong)
+        rows.append(row)
+        print(f"| {seed} | {seconds:.0f} | {s.macro_f1:.3f} | {worst[0]} {worst[1][1]:.3f} "
+              f"| {o.top1:.3f} | {o.top3:.3f} | {o.fallback:.3f} "
+              f"| {o.confident_wrong:.3f} |")  # fmt: skip
+    low = [min(column) for column in zip(*rows, strict=True)]
+    high = [max(column) for column in zip(*rows, strict=True)]
+    mean = [statistics.mean(column) for column in zip(*rows, strict=True)]
+    for name, values in (("lowest", low), ("mean", mean), ("highest", high)):
+        f1, top1, top3, fallback, wrong = values
+        print(f"| {name} | | {f1:.3f} | | {top1:.3f} | {top3:.3f} | {fallback:.3f} | {wrong:.3f} |")
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, help="score this model instead of training one")
     parser.add_argument("--errors", action="store_true", help="list misclassified messages")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", help="train once per seed and print the spread"
+    )
     args = parser.parse_args()
     quiet_rasa()
+    if args.seeds:
+        spread(args.seeds)
+        return
     examples = load_heldout()
     real = load_real()
     texts = [e.text for e in examples] + [q.text for q in real]
