@@ -22,8 +22,15 @@ from pathlib import Path
 
 import yaml
 
-from harness.nlu_metrics import Prediction, Scores, load_heldout, prediction_from_parse, score
-from harness.real_questions import RealScores, load_real, score_real
+from harness.nlu_metrics import (
+    Example,
+    Prediction,
+    Scores,
+    load_heldout,
+    prediction_from_parse,
+    score,
+)
+from harness.real_questions import RealQuestion, RealScores, load_real, score_real
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -67,6 +74,14 @@ async def predict(model: Path, texts: list[str]) -> list[Prediction]:
     return out
 
 
+def parse_both(
+    model: Path, examples: list[Example], real: list[RealQuestion]
+) -> tuple[list[Prediction], list[Prediction]]:
+    """Parse the synthetic held-out set and the real set with ``model`` (in one run)."""
+    everything = asyncio.run(predict(model, [e.text for e in examples] + [q.text for q in real]))
+    return everything[: len(examples)], everything[len(examples) :]
+
+
 def quiet_rasa() -> None:
     """Rasa logs every parse at debug level by default; keep the table readable."""
     from rasa.utils.common import configure_logging_and_warnings  # noqa: PLC0415
@@ -79,7 +94,7 @@ def quiet_rasa() -> None:
 def seeded_config(config: Path, seed: int, directory: Path) -> Path:
     """``config`` with the components' ``random_seed`` set to ``seed``, ``seed + 1``, ...
 
-    (distinct, so that two DIETs averaged stay two different trainings)."""
+    (distinct: two seeded components never share one)."""
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
     seeded = [c for c in settings.get("pipeline", []) if "random_seed" in c]
     if not seeded:
@@ -94,20 +109,16 @@ def seeded_config(config: Path, seed: int, directory: Path) -> Path:
 def spread(seeds: list[int]) -> None:
     """Train once per seed and print each training's figures and their range."""
     examples, real = load_heldout(), load_real()
-    texts = [e.text for e in examples] + [q.text for q in real]
     runs: list[tuple[int, float, Scores, RealScores]] = []
     for seed in seeds:
         with tempfile.TemporaryDirectory() as tmp:
             model, seconds = train(
                 Path(tmp), config=seeded_config(REPO / "config.yml", seed, Path(tmp))
             )
-            everything = asyncio.run(predict(model, texts))
-        runs.append((
-            seed,
-            seconds,
-            score(examples, everything[: len(examples)]),
-            score_real(real, everything[len(examples) :]),
-        ))  # fmt: skip
+            predictions, real_predictions = parse_both(model, examples, real)
+        runs.append(
+            (seed, seconds, score(examples, predictions), score_real(real, real_predictions))
+        )
     print(f"\nOne training per seed: synthetic held-out ({len(examples)}) and real ({len(real)})\n")
     print("| seed | training s | synthetic macro-F1 | worst form | real top-1 | real top-3 "
           "| real fallback | real confident wrong |")  # fmt: skip
@@ -144,16 +155,15 @@ def main() -> None:
         return
     examples = load_heldout()
     real = load_real()
-    texts = [e.text for e in examples] + [q.text for q in real]
     with tempfile.TemporaryDirectory() as tmp:
         if args.model:
             model, train_seconds = args.model, float("nan")
         else:
             model, train_seconds = train(Path(tmp))
-        everything = asyncio.run(predict(model, texts))
-    predictions, real_predictions = everything[: len(examples)], everything[len(examples) :]
+        predictions, real_predictions = parse_both(model, examples, real)
     s = score(examples, predictions)
-    times = sorted(p.seconds * 1000 for p in everything)
+    real_scores = score_real(real, real_predictions)
+    times = sorted(p.seconds * 1000 for p in predictions + real_predictions)
     print(f"\nHeld-out set: {len(examples)} messages (tests/nlu/heldout.yml)\n")
     print("| form | n | intent accuracy | macro-F1 |")
     print("|---|---:|---:|---:|")
@@ -169,13 +179,13 @@ def main() -> None:
     print(f"| training time | {train_seconds:.0f} s |")
     print(f"| parse time per message, mean / p95 | {statistics.mean(times):.1f} ms / "
           f"{times[int(0.95 * (len(times) - 1))]:.1f} ms |")  # fmt: skip
-    print_real(score_real(real, real_predictions), len(real))
+    print_real(real_scores, len(real))
     if args.errors:
         print("\nMisclassified:")
         for example, predicted in s.errors:
             print(f"  [{example.form}] {example.intent} -> {predicted}: {example.text}")
         print("\nReal questions not answered right (top-1):")
-        for question, got in score_real(real, real_predictions).errors:
+        for question, got in real_scores.errors:
             print(f"  [{question.language}] {question.intent} -> {got.intent}: {question.text}")
 
 
