@@ -1,0 +1,145 @@
+"""Chooses how the fallback orders its buttons, on a development split of the training data.
+
+Usage: .venv/bin/python -m bench.fallback_buttons [--dev-share 0.2] [--seeds 42 7]
+
+For each seed: holds out a share of every intent's training examples (never a test file),
+trains the pipeline of config.yml without the ``FallbackButtonRanker`` on the rest, and
+parses the development examples. For the messages that would get the fallback (below the
+FallbackClassifier's thresholds; out of scope left aside), it counts how often a right
+topic is among the three buttons, for each weight and temperature of the blend of DIET's
+confidences with the topic centroids of the training split
+(:mod:`nlu_components.topic_centroids`). Weight 0 is DIET's own order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bench.fallback_threshold import split, write_nlu
+from bench.nlu_bench import quiet_rasa
+from bench.nlu_bench import train as train_model
+from harness.nlu_metrics import load_examples
+from nlu_components.topic_centroids import TopicCentroids, blend
+
+REPO = Path(__file__).resolve().parent.parent
+RANKER = "nlu_components.fallback_buttons.FallbackButtonRanker"
+BUTTONS = 3
+
+__all__ = ["Unsure", "hit_rate", "main", "unsure_messages", "without_ranker"]
+
+
+Parsed = tuple[str, str, dict[str, float]]
+"""A development message's text, gold intent and DIET's confidences."""
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """A development message DIET was unsure of: its text, gold intent and DIET's ranking."""
+
+    text: str
+    gold: str
+    confidences: dict[str, float]
+
+
+def unsure_messages(parsed: list[Parsed], threshold: float, ambiguity: float) -> list[Unsure]:
+    """The messages that get the fallback, out of scope left aside (no button is right)."""
+    out = []
+    for text, gold, confidences in parsed:
+        ranked = [*sorted(confidences.values(), reverse=True), 0.0, 0.0]
+        if gold != "out_of_scope" and (ranked[0] < threshold or ranked[0] - ranked[1] < ambiguity):
+            out.append(Unsure(text, gold, confidences))
+    return out
+
+
+def hit_rate(
+    unsure: list[Unsure], centroids: TopicCentroids, weight: float, temperature: float
+) -> float:
+    """Share of ``unsure`` whose gold intent is among the first three of the blend."""
+    if not unsure:
+        return 0.0
+    hits = 0
+    for u in unsure:
+        scores = blend(u.confidences, centroids.similarities(u.text), weight, temperature)
+        first = sorted(scores, key=lambda n: -scores[n])[:BUTTONS]
+        hits += u.gold in first
+    return hits / len(unsure)
+
+
+def without_ranker(config: Path, directory: Path) -> Path:
+    """``config`` without the FallbackButtonRanker (DIET's ranking as it comes)."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["pipeline"] = [c for c in settings["pipeline"] if c.get("name") != RANKER]
+    path = directory / "config.yml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+async def _parse(model: Path, dev: list[tuple[str, str]]) -> list[Parsed]:
+    from rasa.core.agent import Agent  # noqa: PLC0415 - heavy import
+
+    agent = Agent.load(str(model))
+    out = []
+    for text, gold in dev:
+        parsed = await agent.parse_message(text)
+        ranking = parsed.get("intent_ranking") or []
+        confidences = {
+            r["name"]: float(r["confidence"]) for r in ranking if r["name"] != "nlu_fallback"
+        }
+        out.append((text, gold, confidences))
+    return out
+
+
+def _fallback_settings(config: Path) -> tuple[float, float]:
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    (fallback,) = [c for c in settings["pipeline"] if c.get("name") == "FallbackClassifier"]
+    return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
+
+
+def main() -> None:
+    """Train once per seed, then print the table of weights and temperatures."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--dev-share", type=float, default=0.2)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 7])
+    parser.add_argument("--config", type=Path, default=REPO / "config.yml")
+    args = parser.parse_args()
+    quiet_rasa()
+    threshold, ambiguity = _fallback_settings(args.config)
+    runs: list[tuple[list[Unsure], TopicCentroids]] = []
+    for seed in args.seeds:
+        train, dev = split(load_examples(), args.dev_share, seed)
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "nlu_data"
+            data.mkdir()
+            write_nlu(train, data / "nlu.yml")
+            shutil.copy(REPO / "nlu_data" / "lookups.yml", data / "lookups.yml")
+            config = without_ranker(args.config, Path(tmp))
+            model, _ = train_model(Path(tmp), config=config, nlu_data=data, name="dev")
+            parsed = asyncio.run(_parse(model, dev))
+        centroids = TopicCentroids(TopicCentroids.documents_of(train))
+        runs.append((unsure_messages(parsed, threshold, ambiguity), centroids))
+    sizes = " and ".join(str(len(u)) for u, _ in runs)
+    print(f"\nDevelopment messages that get the fallback (seeds {args.seeds}): {sizes}.")
+    print("Share whose right topic is among the three buttons (mean over the seeds):\n")
+    temperatures = (0.01, 0.02, 0.05, 0.1)
+    print("| weight | " + " | ".join(f"T {t}" for t in temperatures) + " |")
+    print("|---:|" + "---:|" * len(temperatures))
+    for tenth in range(11):
+        weight = tenth / 10
+        cells = []
+        for temperature in temperatures:
+            rates = [hit_rate(u, c, weight, temperature) for u, c in runs]
+            cells.append(f"{sum(rates) / len(rates):.3f}")
+        print(f"| {weight:.1f} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
