@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 RANKER = "nlu_components.fallback_buttons.FallbackButtonRanker"
 BUTTONS = 3
 
-__all__ = ["Unsure", "hit_rate", "main", "unsure_messages", "without_ranker"]
+__all__ = ["RANKER", "Parsed", "Unsure", "hit_rate", "main", "unsure_messages", "without_ranker"]
 
 
 Parsed = tuple[str, str, dict[str, float]]

@@ -34,7 +34,17 @@ REPO = Path(__file__).resolve().parent.parent
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
 
-__all__ = ["Outcome", "Ranked", "by_intent", "evaluate", "main", "outcome", "script_of", "split"]
+__all__ = [
+    "Outcome",
+    "Ranked",
+    "by_intent",
+    "evaluate",
+    "main",
+    "outcome",
+    "script_of",
+    "split",
+    "write_nlu",
+]
 
 
 def split(
