@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bench.fallback_threshold import split, write_nlu
+from bench.fallback_threshold import split, train_on_split
 from bench.nlu_bench import quiet_rasa
-from bench.nlu_bench import train as train_model
 from harness.nlu_metrics import load_examples
 from nlu_components.topic_centroids import TopicCentroids, blend
 
@@ -113,16 +111,12 @@ def main() -> None:
     args = parser.parse_args()
     quiet_rasa()
     threshold, ambiguity = _fallback_settings(args.config)
+    examples = load_examples()
     runs: list[tuple[list[Unsure], TopicCentroids]] = []
     for seed in args.seeds:
-        train, dev = split(load_examples(), args.dev_share, seed)
+        train, dev = split(examples, args.dev_share, seed)
         with tempfile.TemporaryDirectory() as tmp:
-            data = Path(tmp) / "nlu_data"
-            data.mkdir()
-            write_nlu(train, data / "nlu.yml")
-            shutil.copy(REPO / "nlu_data" / "lookups.yml", data / "lookups.yml")
-            config = without_ranker(args.config, Path(tmp))
-            model, _ = train_model(Path(tmp), config=config, nlu_data=data, name="dev")
+            model = train_on_split(train, without_ranker(args.config, Path(tmp)), Path(tmp))
             parsed = asyncio.run(_parse(model, dev))
         centroids = TopicCentroids(TopicCentroids.documents_of(train))
         runs.append((unsure_messages(parsed, threshold, ambiguity), centroids))

@@ -43,6 +43,7 @@ __all__ = [
     "outcome",
     "script_of",
     "split",
+    "train_on_split",
     "write_nlu",
 ]
 
@@ -73,6 +74,17 @@ def write_nlu(train: dict[str, list[str]], path: Path) -> None:
         yaml.safe_dump({"version": "3.1", "nlu": items}, allow_unicode=True, sort_keys=False),
         encoding="utf-8",
     )
+
+
+def train_on_split(train: dict[str, list[str]], config: Path, directory: Path) -> Path:
+    """Train ``config`` on the training split in ``directory``; returns the model."""
+    data = directory / "nlu_data"
+    data.mkdir()
+    write_nlu(train, data / "nlu.yml")
+    # The lookup tables too: without them the RegexFeaturizer has no patterns.
+    shutil.copy(REPO / "nlu_data" / "lookups.yml", data / "lookups.yml")
+    model, _ = train_model(directory, config=config, nlu_data=data, name="dev")
+    return model
 
 
 @dataclass(frozen=True)
@@ -211,12 +223,7 @@ def main() -> None:
     quiet_rasa()
     train, dev = split(load_examples(), args.dev_share, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp) / "nlu_data"
-        data.mkdir()
-        write_nlu(train, data / "nlu.yml")
-        # The lookup tables too: without them the RegexFeaturizer has no patterns.
-        shutil.copy(REPO / "nlu_data" / "lookups.yml", data / "lookups.yml")
-        model, _ = train_model(Path(tmp), config=args.config, nlu_data=data, name="dev")
+        model = train_on_split(train, args.config, Path(tmp))
         ranked = asyncio.run(_parse_all(str(model), dev))
         if args.keep_model:
             shutil.copy(model, args.keep_model)

@@ -31,9 +31,8 @@ class TopicCentroids:
 
     def __init__(self, documents: Mapping[str, str]) -> None:
         """``documents``: intent -> all its examples joined (see :meth:`documents_of`)."""
-        self.documents = dict(documents)
-        self.labels = sorted(self.documents)
-        texts = [_canonical_text(self.documents[label]) for label in self.labels]
+        self.labels = sorted(documents)
+        texts = [_canonical_text(documents[label]) for label in self.labels]
         self._parts = []
         for analyzer, ngrams in (("word", (1, 1)), ("char_wb", (3, 5))):
             vectorizer = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True)
