@@ -106,15 +106,13 @@ def seeded_config(config: Path, seed: int, directory: Path) -> Path:
     return path
 
 
-def spread(seeds: list[int]) -> None:
-    """Train once per seed and print each training's figures and their range."""
+def spread(seeds: list[int], config: Path = REPO / "config.yml") -> None:
+    """Train ``config`` once per seed and print each training's figures and their range."""
     examples, real = load_heldout(), load_real()
     runs: list[tuple[int, float, Scores, RealScores]] = []
     for seed in seeds:
         with tempfile.TemporaryDirectory() as tmp:
-            model, seconds = train(
-                Path(tmp), config=seeded_config(REPO / "config.yml", seed, Path(tmp))
-            )
+            model, seconds = train(Path(tmp), config=seeded_config(config, seed, Path(tmp)))
             predictions, real_predictions = parse_both(model, examples, real)
         runs.append(
             (seed, seconds, score(examples, predictions), score_real(real, real_predictions))
@@ -148,10 +146,13 @@ def main() -> None:
     parser.add_argument(
         "--seeds", type=int, nargs="+", help="train once per seed and print the spread"
     )
+    parser.add_argument(
+        "--config", type=Path, default=REPO / "config.yml", help="the pipeline to train"
+    )
     args = parser.parse_args()
     quiet_rasa()
     if args.seeds:
-        spread(args.seeds)
+        spread(args.seeds, args.config)
         return
     examples = load_heldout()
     real = load_real()
@@ -159,7 +160,7 @@ def main() -> None:
         if args.model:
             model, train_seconds = args.model, float("nan")
         else:
-            model, train_seconds = train(Path(tmp))
+            model, train_seconds = train(Path(tmp), config=args.config)
         predictions, real_predictions = parse_both(model, examples, real)
     s = score(examples, predictions)
     real_scores = score_real(real, real_predictions)
