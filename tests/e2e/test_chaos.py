@@ -23,9 +23,12 @@ from harness.fixtures import STORES
 from harness.supervised import Supervised, start_supervised
 from poradnyk.content import Content
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1200)]
 
 PEOPLE = 50
+# Rasa loads its model on its first start and again after its kill: one bound for both, so
+# that a slow machine (CI has run at a third of its usual speed) fails neither.
+MODEL_LOAD_S = 300
 QUESTIONS = [
     "Як продовжити тимчасовий захист?",
     "Де знайти лікаря для дитини?",
@@ -91,7 +94,7 @@ async def test_every_question_is_answered_through_kills_of_every_process(
 ) -> None:
     first = next(_ids)
     api.push(Updates.text(first, "Привіт"))
-    await api.wait_sent(first, 1, timeout=240)  # Rasa loads its model first
+    await api.wait_sent(first, 1, timeout=MODEL_LOAD_S)  # Rasa loads its model first
 
     people = [Person(next(_ids)) for _ in range(PEOPLE)]
     stop = asyncio.Event()
@@ -102,12 +105,15 @@ async def test_every_question_is_answered_through_kills_of_every_process(
         for program in ("actions", "rasa", "bot", "console"):
             killed_at = time.monotonic()
             assert supervised.kill(program), program
-            answering = await asyncio.wait_for(
-                _answers_after(api, killed_at, real=False, content=content), 60
-            )
-            real = await asyncio.wait_for(
-                _answers_after(api, killed_at, real=True, content=content), 120
-            )
+            try:
+                answering = await asyncio.wait_for(
+                    _answers_after(api, killed_at, real=False, content=content), 60
+                )
+                real = await asyncio.wait_for(
+                    _answers_after(api, killed_at, real=True, content=content), MODEL_LOAD_S
+                )
+            except TimeoutError:
+                pytest.fail(f"no answer after the kill of {program}; before it: {recovery}")
             recovery[program] = (answering, real)
             for _ in range(120):  # supervisord restarted it
                 if supervised.pid(program):

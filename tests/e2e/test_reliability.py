@@ -62,18 +62,29 @@ async def test_kill_9_of_the_adapter_during_a_burst_loses_nothing(
             api.push(Updates.text(user, "Як відкрити рахунок у банку?"))
         await asyncio.gather(*(api.wait_sent(u, 1, timeout=120) for u in users[:20]))
         adapter.service.stop(signal.SIGKILL)  # getUpdates has confirmed most of them
+        await asyncio.sleep(1)  # the stand-in records the sends that reached it before
+        restarted_at = time.monotonic()
         adapter = Adapter(stack, api, max_rate=1000)
         await adapter.ready()
         for user in users:
             await api.wait_sent(user, 1, timeout=120)
         await asyncio.sleep(2)
-        per_chat = [len(api.sent(user)) for user in users]
-        duplicates = sum(n - 1 for n in per_chat)
-        print(f"\nkill -9 during a burst of 300: all answered, {duplicates} duplicate(s)")
-        assert min(per_chat) == 1
-        # Only sends in flight at the kill (delivered, confirmation lost) come twice; with
-        # the send limit lifted to 1000/s for this burst that can be a few dozen.
-        assert duplicates <= len(users) // 10
+        sends = {
+            user: [
+                c.at
+                for c in api.calls
+                if c.method == "sendMessage" and c.ok and int(c.params["chat_id"]) == user
+            ]
+            for user in users
+        }
+        twice = [user for user, at in sends.items() if len(at) > 1]
+        print(f"\nkill -9 during a burst of 300: all answered, {len(twice)} duplicate(s)")
+        assert min(len(at) for at in sends.values()) == 1
+        # Only a send of the killed adapter (delivered, its confirmation not yet stored)
+        # comes again, once: how many that is depends on the machine's speed (a few dozen
+        # with the send limit lifted to 1000/s for this burst), so it is reported.
+        assert max(len(at) for at in sends.values()) <= 2
+        assert all(sends[user][0] < restarted_at for user in twice)
         banking = content.topics["banking"].title.uk
         assert all(banking in m["text"] for u in users for m in api.sent(u))
     finally:
