@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from poradnyk.content import META_INTENTS
+
 __all__ = [
     "FORMS",
     "NOT_ANSWERED",
@@ -48,7 +50,8 @@ class Prediction:
     regions: tuple[str, ...]
     seconds: float
     ranking: tuple[str, ...] = ()
-    """Intents by confidence, ``nlu_fallback`` left out (what the fallback offers)."""
+    """Topics by confidence, ``nlu_fallback`` and conversation management (greet,
+    out_of_scope...) left out: the order the fallback offers them as buttons."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def prediction_from_parse(result: dict[str, Any], seconds: float) -> Prediction:
     ranking = tuple(
         str(r["name"])
         for r in result.get("intent_ranking") or []
-        if r.get("name") and r.get("name") != "nlu_fallback"
+        if r.get("name") and r["name"] not in META_INTENTS
     )
     return Prediction(str(intent), regions, seconds, ranking)
 

@@ -5,7 +5,8 @@ the model does on questions nobody wrote for it. Scored as a person experiences 
 
 - **top-1**: the answer shown is a right one (``intent`` or one of ``also``); for an
   out-of-scope question, the out-of-scope reply or the fallback;
-- **top-3**: a right topic is among the three the fallback would offer as buttons;
+- **top-3**: a right topic is among the three the fallback would offer as buttons (topics
+  only: greetings, out_of_scope and the like are never offered);
 - **fallback**: the bot was unsure and offered buttons instead of an answer;
 - **confident wrong**: a wrong topic answered with confidence above the threshold.
 """
