@@ -33,11 +33,12 @@ from harness.nlu_metrics import (
 from harness.real_questions import RealQuestion, RealScores, load_real, score_real
 
 REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / "config.yml"
 
 
 def train(
     out_dir: Path,
-    config: Path = REPO / "config.yml",
+    config: Path = CONFIG,
     nlu_data: Path = REPO / "nlu_data",
     name: str = "bench",
 ) -> tuple[Path, float]:
@@ -106,7 +107,7 @@ def seeded_config(config: Path, seed: int, directory: Path) -> Path:
     return path
 
 
-def spread(seeds: list[int], config: Path = REPO / "config.yml") -> None:
+def spread(seeds: list[int], config: Path = CONFIG) -> None:
     """Train ``config`` once per seed and print each training's figures and their range."""
     examples, real = load_heldout(), load_real()
     runs: list[tuple[int, float, Scores, RealScores]] = []
@@ -146,10 +147,10 @@ def main() -> None:
     parser.add_argument(
         "--seeds", type=int, nargs="+", help="train once per seed and print the spread"
     )
-    parser.add_argument(
-        "--config", type=Path, default=REPO / "config.yml", help="the pipeline to train"
-    )
+    parser.add_argument("--config", type=Path, default=CONFIG, help="the pipeline to train")
     args = parser.parse_args()
+    if args.model and (args.seeds or args.config != CONFIG):
+        parser.error("--model scores a model already trained: no --seeds or --config with it")
     quiet_rasa()
     if args.seeds:
         spread(args.seeds, args.config)
