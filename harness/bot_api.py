@@ -419,8 +419,9 @@ class BotApiStandIn:
             faults = self._chat_faults[int(params["chat_id"])]
         refused = self._topic_refusal(params)
         failing = bool(faults) or refused is not None
+        call = Call(method, params, ok=not failing)
         if method != "getUpdates":
-            self.calls.append(Call(method, params, ok=not failing))
+            self.calls.append(call)
         if faults:
             status, extra = faults.popleft()
             return self._error(status, extra)
@@ -434,7 +435,7 @@ class BotApiStandIn:
         if method == "sendMessage":
             chat = int(params["chat_id"])
             if chat not in self.first_sent_at:
-                self.first_sent_at[chat] = self.calls[-1].at
+                self.first_sent_at[chat] = call.at  # not calls[-1]: others came meanwhile
                 self.first_sent_text[chat] = str(params.get("text", ""))
                 waiter = self._first_send_waiters.pop(chat, None)
                 if waiter is not None and not waiter.done():
