@@ -370,6 +370,14 @@ class BotApiStandIn:
             await asyncio.sleep(0.05)
         return sorted(self.topics)
 
+    async def wait_topic_closed(self, thread_id: int, timeout: float = 30.0) -> None:
+        """Wait until the forum topic ``thread_id`` is closed."""
+        deadline = time.monotonic() + timeout
+        while not self.topics[thread_id].get("closed"):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"forum topic {thread_id} was not closed")
+            await asyncio.sleep(0.05)
+
     def calls_of(self, method: str) -> list[Call]:
         """All calls of one method."""
         return [c for c in self.calls if c.method == method]
