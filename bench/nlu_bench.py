@@ -16,6 +16,7 @@ import asyncio
 import logging
 import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -118,6 +119,11 @@ def spread(seeds: list[int], config: Path = CONFIG) -> None:
         runs.append(
             (seed, seconds, score(examples, predictions), score_real(real, real_predictions))
         )
+        # The table comes at the end; this line keeps a run stopped midway worth something.
+        _, _, s, r = runs[-1]
+        print(f"seed {seed}: {seconds:.0f} s, synthetic macro-F1 {s.macro_f1:.3f}, real top-1 "
+              f"{r.overall.top1:.3f}, top-3 {r.overall.top3:.3f}, confident wrong "
+              f"{r.overall.confident_wrong:.3f}", file=sys.stderr, flush=True)  # fmt: skip
     print(f"\nOne training per seed: synthetic held-out ({len(examples)}) and real ({len(real)})\n")
     print("| seed | training s | synthetic macro-F1 | worst form | real top-1 | real top-3 "
           "| real fallback | real confident wrong |")  # fmt: skip
