@@ -116,11 +116,9 @@ def spread(seeds: list[int], config: Path = CONFIG) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             model, seconds = train(Path(tmp), config=seeded_config(config, seed, Path(tmp)))
             predictions, real_predictions = parse_both(model, examples, real)
-        runs.append(
-            (seed, seconds, score(examples, predictions), score_real(real, real_predictions))
-        )
+        s, r = score(examples, predictions), score_real(real, real_predictions)
+        runs.append((seed, seconds, s, r))
         # The table comes at the end; this line keeps a run stopped midway worth something.
-        _, _, s, r = runs[-1]
         print(f"seed {seed}: {seconds:.0f} s, synthetic macro-F1 {s.macro_f1:.3f}, real top-1 "
               f"{r.overall.top1:.3f}, top-3 {r.overall.top3:.3f}, confident wrong "
               f"{r.overall.confident_wrong:.3f}", file=sys.stderr, flush=True)  # fmt: skip
