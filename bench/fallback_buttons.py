@@ -18,11 +18,10 @@ import asyncio
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from bench.fallback_threshold import split, train_on_split
-from bench.nlu_bench import quiet_rasa
+from bench.nlu_bench import fallback_settings, quiet_rasa, rewritten_config
 from harness.nlu_metrics import load_examples
 from nlu_components.topic_centroids import TopicCentroids, blend
 
@@ -72,11 +71,11 @@ def hit_rate(
 
 def without_ranker(config: Path, directory: Path) -> Path:
     """``config`` without the FallbackButtonRanker (DIET's ranking as it comes)."""
-    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    settings["pipeline"] = [c for c in settings["pipeline"] if c.get("name") != RANKER]
-    path = directory / "config.yml"
-    path.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+
+    def drop_ranker(pipeline: list[dict[str, Any]]) -> None:
+        pipeline[:] = [c for c in pipeline if c.get("name") != RANKER]
+
+    return rewritten_config(config, directory / "config.yml", drop_ranker)
 
 
 async def _parse(model: Path, dev: list[tuple[str, str]]) -> list[Parsed]:
@@ -94,12 +93,6 @@ async def _parse(model: Path, dev: list[tuple[str, str]]) -> list[Parsed]:
     return out
 
 
-def _fallback_settings(config: Path) -> tuple[float, float]:
-    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    (fallback,) = [c for c in settings["pipeline"] if c.get("name") == "FallbackClassifier"]
-    return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
-
-
 def main() -> None:
     """Train once per seed, then print the table of weights and temperatures."""
     parser = argparse.ArgumentParser(
@@ -110,7 +103,7 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=REPO / "config.yml")
     args = parser.parse_args()
     quiet_rasa()
-    threshold, ambiguity = _fallback_settings(args.config)
+    threshold, ambiguity = fallback_settings(args.config)
     examples = load_examples()
     runs: list[tuple[list[Unsure], TopicCentroids]] = []
     for seed in args.seeds:

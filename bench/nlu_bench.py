@@ -1,7 +1,7 @@
 """NLU benchmark: trains on nlu_data/, scores the synthetic held-out set and the real set.
 
 Usage: .venv/bin/python -m bench.nlu_bench [--model models/poradnyk.tar.gz] [--errors]
-       .venv/bin/python -m bench.nlu_bench --seeds 42 7 13
+       .venv/bin/python -m bench.nlu_bench --seeds 42 7 13 [--thresholds 0.5 0.55 0.6]
 Prints, for tests/nlu/heldout.yml (written by us, apart from the training data): intent
 accuracy and macro-F1 overall and per form, region accuracy, the fallback rate on
 out-of-scope messages; for tests/nlu/real.yml (questions people asked in public, never
@@ -19,7 +19,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -93,30 +95,77 @@ def quiet_rasa() -> None:
     configure_structlog(logging.WARNING)
 
 
-def seeded_config(config: Path, seed: int, directory: Path) -> Path:
-    """``config`` with the components' ``random_seed`` set to ``seed``, ``seed + 1``, ...
-
-    (distinct: two seeded components never share one)."""
+def rewritten_config(
+    config: Path, path: Path, change: Callable[[list[dict[str, Any]]], None]
+) -> Path:
+    """``config`` written to ``path`` after ``change`` edited its pipeline in place."""
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    seeded = [c for c in settings.get("pipeline", []) if "random_seed" in c]
-    if not seeded:
-        raise SystemExit(f"{config}: no component has a random_seed to vary")
-    for offset, component in enumerate(seeded):
-        component["random_seed"] = seed + offset
-    path = directory / f"config-{seed}.yml"
+    change(settings.get("pipeline") or [])
     path.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
-def spread(seeds: list[int], config: Path = CONFIG) -> None:
-    """Train ``config`` once per seed and print each training's figures and their range."""
+def seeded_config(config: Path, seed: int, directory: Path) -> Path:
+    """``config`` with the components' ``random_seed`` set to ``seed``, ``seed + 1``, ...
+
+    (distinct: two seeded components never share one)."""
+
+    def reseed(pipeline: list[dict[str, Any]]) -> None:
+        seeded = [c for c in pipeline if "random_seed" in c]
+        if not seeded:
+            raise SystemExit(f"{config}: no component has a random_seed to vary")
+        for offset, component in enumerate(seeded):
+            component["random_seed"] = seed + offset
+
+    return rewritten_config(config, directory / f"config-{seed}.yml", reseed)
+
+
+def fallback_settings(config: Path) -> tuple[float, float]:
+    """The ``FallbackClassifier``'s threshold and ambiguity threshold in ``config``."""
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    (fallback,) = [c for c in settings["pipeline"] if c.get("name") == "FallbackClassifier"]
+    return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
+
+
+def with_threshold(config: Path, threshold: float, path: Path) -> Path:
+    """``config`` with another ``FallbackClassifier`` threshold and nothing else changed."""
+
+    def set_threshold(pipeline: list[dict[str, Any]]) -> None:
+        (fallback,) = [c for c in pipeline if c.get("name") == "FallbackClassifier"]
+        fallback["threshold"] = threshold
+
+    return rewritten_config(config, path, set_threshold)
+
+
+def score_model(
+    model: Path, examples: list[Example], real: list[RealQuestion]
+) -> tuple[Scores, RealScores]:
+    """The synthetic and the real scores of one trained model."""
+    predictions, real_predictions = parse_both(model, examples, real)
+    return score(examples, predictions), score_real(real, real_predictions)
+
+
+def spread(seeds: list[int], config: Path = CONFIG, thresholds: tuple[float, ...] = ()) -> None:
+    """Train ``config`` once per seed and print each training's figures and their range.
+
+    With ``thresholds``, each training is also scored at those ``FallbackClassifier``
+    thresholds: the same DIET (the training cache skips everything before the fallback)."""
     examples, real = load_heldout(), load_real()
+    base, _ = fallback_settings(config)
     runs: list[tuple[int, float, Scores, RealScores]] = []
+    swept: dict[float, list[tuple[Scores, RealScores]]] = {t: [] for t in thresholds}
     for seed in seeds:
         with tempfile.TemporaryDirectory() as tmp:
-            model, seconds = train(Path(tmp), config=seeded_config(config, seed, Path(tmp)))
-            predictions, real_predictions = parse_both(model, examples, real)
-        s, r = score(examples, predictions), score_real(real, real_predictions)
+            seeded = seeded_config(config, seed, Path(tmp))
+            model, seconds = train(Path(tmp), config=seeded)
+            s, r = score_model(model, examples, real)
+            for t in thresholds:
+                if t == base:
+                    swept[t].append((s, r))
+                    continue
+                other = with_threshold(seeded, t, Path(tmp) / f"config-{seed}-{t}.yml")
+                retrained, _ = train(Path(tmp), other, name=f"threshold-{round(t * 100)}")
+                swept[t].append(score_model(retrained, examples, real))
         runs.append((seed, seconds, s, r))
         # The table comes at the end; this line keeps a run stopped midway worth something.
         print(f"seed {seed}: {seconds:.0f} s, synthetic macro-F1 {s.macro_f1:.3f}, real top-1 "
@@ -128,11 +177,11 @@ def spread(seeds: list[int], config: Path = CONFIG) -> None:
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows = []
     for seed, seconds, s, r in runs:
-        worst = min(s.by_form.items(), key=lambda kv: kv[1][1])
+        worst = worst_form(s)
         o = r.overall
         row = (s.macro_f1, o.top1, o.top3, o.fallback, o.confident_wrong)
         rows.append(row)
-        print(f"| {seed} | {seconds:.0f} | {s.macro_f1:.3f} | {worst[0]} {worst[1][1]:.3f} "
+        print(f"| {seed} | {seconds:.0f} | {s.macro_f1:.3f} | {worst[0]} {worst[1]:.3f} "
               f"| {o.top1:.3f} | {o.top3:.3f} | {o.fallback:.3f} "
               f"| {o.confident_wrong:.3f} |")  # fmt: skip
     low = [min(column) for column in zip(*rows, strict=True)]
@@ -141,6 +190,31 @@ def spread(seeds: list[int], config: Path = CONFIG) -> None:
     for name, values in (("lowest", low), ("mean", mean), ("highest", high)):
         f1, top1, top3, fallback, wrong = values
         print(f"| {name} | | {f1:.3f} | | {top1:.3f} | {top3:.3f} | {fallback:.3f} | {wrong:.3f} |")
+    if thresholds:
+        print_thresholds(swept, base)
+
+
+def worst_form(s: Scores) -> tuple[str, float]:
+    """The form with the lowest macro-F1, and that macro-F1."""
+    form, (_, f1, _) = min(s.by_form.items(), key=lambda kv: kv[1][1])
+    return form, f1
+
+
+def print_thresholds(swept: dict[float, list[tuple[Scores, RealScores]]], base: float) -> None:
+    """Mean over the trainings at each fallback threshold (the worst form: its lowest)."""
+    print("\nThe same trainings at other fallback thresholds (mean over the trainings)\n")
+    print("| threshold | synthetic macro-F1 | worst form (lowest) | real top-1 | real top-3 "
+          "| real fallback | real confident wrong |")  # fmt: skip
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for t, results in sorted(swept.items()):
+        form, f1 = min((worst_form(s) for s, _ in results), key=lambda w: w[1])
+        o = [r.overall for _, r in results]
+        marker = " (config)" if t == base else ""
+        print(f"| {t:.2f}{marker} | {statistics.mean(s.macro_f1 for s, _ in results):.3f} "
+              f"| {form} {f1:.3f} | {statistics.mean(x.top1 for x in o):.3f} "
+              f"| {statistics.mean(x.top3 for x in o):.3f} "
+              f"| {statistics.mean(x.fallback for x in o):.3f} "
+              f"| {statistics.mean(x.confident_wrong for x in o):.3f} |")  # fmt: skip
 
 
 def main() -> None:
@@ -152,12 +226,21 @@ def main() -> None:
         "--seeds", type=int, nargs="+", help="train once per seed and print the spread"
     )
     parser.add_argument("--config", type=Path, default=CONFIG, help="the pipeline to train")
+    parser.add_argument(
+        "--thresholds",
+        type=float,
+        nargs="+",
+        default=(),
+        help="with --seeds: also score each training at these fallback thresholds",
+    )
     args = parser.parse_args()
     if args.model and (args.seeds or args.config != CONFIG):
         parser.error("--model scores a model already trained: no --seeds or --config with it")
+    if args.thresholds and not args.seeds:
+        parser.error("--thresholds needs --seeds (it scores each training at each threshold)")
     quiet_rasa()
     if args.seeds:
-        spread(args.seeds, args.config)
+        spread(args.seeds, args.config, tuple(args.thresholds))
         return
     examples = load_heldout()
     real = load_real()
