@@ -9,12 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import PoradnykAction, content_store
 from poradnyk.compose import Button, Reply, consent_reply, handoff_reply, menu_reply
-from poradnyk.content import Content
+from poradnyk.content import Content, fallback_offer
 from poradnyk.payload import build as build_payload
 
 __all__ = ["ActionFallback", "ActionHandoff"]
-
-MAX_SUGGESTIONS = 3
 
 
 class ActionFallback(PoradnykAction):
@@ -30,9 +28,7 @@ class ActionFallback(PoradnykAction):
         """Likely topics first, then menu and handoff buttons; then the offer to keep the
         question for the team (the adapter holds it until the person's yes or no)."""
         ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        likely = [str(r["name"]) for r in ranking if r.get("name") in content.topics][
-            :MAX_SUGGESTIONS
-        ]
+        likely = fallback_offer((str(r.get("name")) for r in ranking), content.topics)
         buttons = [Button(content.topics[t].title.get(lang), build_payload(t)) for t in likely]
         buttons += [
             Button(content.text("btn_menu", lang), build_payload("bot_capabilities")),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from poradnyk.content import META_INTENTS
+from poradnyk.content import fallback_offer, known_topics
 
 __all__ = [
     "FORMS",
@@ -50,8 +51,8 @@ class Prediction:
     regions: tuple[str, ...]
     seconds: float
     ranking: tuple[str, ...] = ()
-    """Topics by confidence, ``nlu_fallback`` and conversation management (greet,
-    out_of_scope...) left out: the order the fallback offers them as buttons."""
+    """The topics the fallback would offer as buttons, in their order (the bot's own
+    :func:`poradnyk.content.fallback_offer`)."""
 
 
 @dataclass(frozen=True)
@@ -128,17 +129,20 @@ def score(examples: list[Example], predictions: list[Prediction]) -> Scores:
     )
 
 
+@cache
+def _topics() -> frozenset[str]:
+    """Topic intents of domain.yml: the only intents the fallback offers as buttons."""
+    return frozenset(known_topics(REPO_ROOT))
+
+
 def prediction_from_parse(result: dict[str, Any], seconds: float) -> Prediction:
     """A prediction from Rasa's parse output."""
     intent = (result.get("intent") or {}).get("name") or "nlu_fallback"
     regions = tuple(
         str(e["value"]) for e in result.get("entities") or [] if e.get("entity") == "region"
     )
-    ranking = tuple(
-        str(r["name"])
-        for r in result.get("intent_ranking") or []
-        if r.get("name") and r["name"] not in META_INTENTS
-    )
+    names = (str(r.get("name")) for r in result.get("intent_ranking") or [])
+    ranking = tuple(fallback_offer(names, _topics()))
     return Prediction(str(intent), regions, seconds, ranking)
 
 

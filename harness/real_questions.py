@@ -84,7 +84,7 @@ def _top1(q: RealQuestion, p: Prediction) -> bool:
 
 
 def _top3(q: RealQuestion, p: Prediction) -> bool:
-    return _top1(q, p) or bool(q.right & set(p.ranking[:3]))
+    return _top1(q, p) or bool(q.right & set(p.ranking))
 
 
 def _rates(pairs: list[tuple[RealQuestion, Prediction]]) -> Rates:

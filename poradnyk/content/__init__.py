@@ -7,7 +7,13 @@ and keeps the last good one while a file is broken.
 
 from __future__ import annotations
 
-from poradnyk.content.domain import META_INTENTS, domain_intents, known_topics
+from poradnyk.content.domain import (
+    FALLBACK_BUTTONS,
+    META_INTENTS,
+    domain_intents,
+    fallback_offer,
+    known_topics,
+)
 from poradnyk.content.fields import ANSWER_MAX_CHARS, BUTTON_MAX_CHARS, TELEGRAM_MAX_CHARS
 from poradnyk.content.load import load_content
 from poradnyk.content.model import (
@@ -27,6 +33,7 @@ from poradnyk.content.store import ContentStore
 __all__ = [
     "ANSWER_MAX_CHARS",
     "BUTTON_MAX_CHARS",
+    "FALLBACK_BUTTONS",
     "META_INTENTS",
     "NATIONAL",
     "REQUIRED_MESSAGES",
@@ -41,6 +48,7 @@ __all__ = [
     "SubAnswer",
     "Topic",
     "domain_intents",
+    "fallback_offer",
     "known_topics",
     "load_content",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from pathlib import Path
 
 import yaml
 
-__all__ = ["META_INTENTS", "domain_intents", "known_topics"]
+__all__ = ["FALLBACK_BUTTONS", "META_INTENTS", "domain_intents", "fallback_offer", "known_topics"]
 
 META_INTENTS: frozenset[str] = frozenset(
     {"greet", "goodbye", "thank", "bot_capabilities", "change_language", "human_handoff",
@@ -27,3 +28,15 @@ def domain_intents(repo_root: Path) -> list[str]:
 def known_topics(repo_root: Path) -> list[str]:
     """Topic intents: the intents of ``domain.yml`` that are not conversation management."""
     return [n for n in domain_intents(repo_root) if n not in META_INTENTS]
+
+
+FALLBACK_BUTTONS = 3
+"""How many likely topics the fallback offers as buttons."""
+
+
+def fallback_offer(ranking: Iterable[str], topics: Container[str]) -> list[str]:
+    """The topics the fallback offers as buttons, likeliest first: the first
+    ``FALLBACK_BUTTONS`` names of the model's ``ranking`` that are topics (greetings,
+    out_of_scope and the fallback itself never are). The bot and the benchmark's top-3
+    both use this, so the benchmark counts exactly the buttons people see."""
+    return [name for name in ranking if name in topics][:FALLBACK_BUTTONS]
