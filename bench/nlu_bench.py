@@ -120,10 +120,16 @@ def seeded_config(config: Path, seed: int, directory: Path) -> Path:
     return rewritten_config(config, directory / f"config-{seed}.yml", reseed)
 
 
+def _fallback(pipeline: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pipeline's one ``FallbackClassifier`` (an error if there is none or several)."""
+    (fallback,) = [c for c in pipeline if c.get("name") == "FallbackClassifier"]
+    return fallback
+
+
 def fallback_settings(config: Path) -> tuple[float, float]:
     """The ``FallbackClassifier``'s threshold and ambiguity threshold in ``config``."""
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    (fallback,) = [c for c in settings["pipeline"] if c.get("name") == "FallbackClassifier"]
+    fallback = _fallback(settings["pipeline"])
     return float(fallback["threshold"]), float(fallback.get("ambiguity_threshold", 0.1))
 
 
@@ -131,8 +137,7 @@ def with_threshold(config: Path, threshold: float, path: Path) -> Path:
     """``config`` with another ``FallbackClassifier`` threshold and nothing else changed."""
 
     def set_threshold(pipeline: list[dict[str, Any]]) -> None:
-        (fallback,) = [c for c in pipeline if c.get("name") == "FallbackClassifier"]
-        fallback["threshold"] = threshold
+        _fallback(pipeline)["threshold"] = threshold
 
     return rewritten_config(config, path, set_threshold)
 
