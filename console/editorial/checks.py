@@ -28,7 +28,7 @@ from console.editorial.handoff_form import day_names
 from poradnyk.content import Content, ContentError, Issue, load_content
 from poradnyk.content.writer import Placed, WriterError, place
 
-__all__ = ["Check", "Finding", "check", "plain"]
+__all__ = ["Check", "Finding", "check", "patterns", "plain"]
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,10 @@ def _check(folder: Path, kind: str, key: str, doc: dict[str, Any]) -> Check:
 Translator = Callable[[re.Match[str]], str]
 
 
-def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
+def patterns() -> list[tuple[re.Pattern[str], Translator]]:
+    """Each message of the loader (``poradnyk.content``) and how to say it in plain words;
+    tests/console/test_checks.py checks that every message the loader can write has one."""
+
     def p(regex: str, make: Translator) -> tuple[re.Pattern[str], Translator]:
         return re.compile(regex, re.DOTALL), make
 
@@ -213,7 +216,7 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
             ),
         ),
         p(
-            r"'reviewed' must be the date",
+            r"must be the date the facts were last checked",
             lambda m: _("Write the date the facts were last checked, like 2026-02-28."),
         ),
         p(
@@ -383,6 +386,131 @@ def _patterns() -> list[tuple[re.Pattern[str], Translator]]:
             r"the file is not valid YAML",
             lambda m: _("The file is not valid YAML; check indentation and quotes."),
         ),
+        p(
+            r"the file cannot be read as text \((?P<detail>.*)\)\. Save it as UTF-8",
+            lambda m: (
+                _("The file cannot be read as text (%(detail)s). Save it as UTF-8 text.")
+                % {"detail": m["detail"]}
+            ),
+        ),
+        p(
+            r"the file cannot be read \((?P<detail>.*)\)\.",
+            lambda m: _("The file cannot be read (%(detail)s).") % {"detail": m["detail"]},
+        ),
+        # The shape of whole files: only a file edited by hand gets these, never a form.
+        p(
+            r"the file must start with 'topic:'",
+            lambda m: _(
+                "This answer file is not in the right shape: it must start with topic:, "
+                "reviewed: and sources:."
+            ),
+        ),
+        p(
+            r"'topic' must be '(?P<t>[^']*)', the same as the file name",
+            lambda m: (
+                _("The topic named inside the file must be “%(t)s”, the same as the file name.")
+                % {"t": m["t"]}
+            ),
+        ),
+        p(
+            r"the topic '(?P<t>[^']*)' has no answer file",
+            lambda m: _("The topic “%(t)s” has no answer file.") % {"t": m["t"]},
+        ),
+        p(
+            r"'(?P<t>[^']*)' is not a topic of the bot",
+            lambda m: _("“%(t)s” is not one of the bot's topics.") % {"t": m["t"]},
+        ),
+        p(
+            r"the file must be a list of texts like 'greeting:'",
+            lambda m: _(
+                "The texts file must list texts such as greeting:, each in Czech, Ukrainian "
+                "and English."
+            ),
+        ),
+        p(
+            r"the file must list region codes",
+            lambda m: _(
+                "The regions file must list the region codes, each with its name in Czech, "
+                "Ukrainian and English."
+            ),
+        ),
+        p(
+            r"the file must give the button label",
+            lambda m: _(
+                "The languages file must give the label of each language button: Czech, "
+                "Ukrainian and English."
+            ),
+        ),
+        p(
+            r"the file must be a list of organisations",
+            lambda m: _(
+                "The organisations file must be a list of organisations, each starting with "
+                "“- id:”."
+            ),
+        ),
+        p(
+            r"each organisation must be a block",
+            lambda m: _("Each organisation must be a block starting with “- id:”."),
+        ),
+        p(
+            r"the file must set staff_chat_id, time_zone and office_hours",
+            lambda m: _(
+                "The settings for talking to a person must give the staff group, the time zone "
+                "and the office hours."
+            ),
+        ),
+        p(
+            r"'office_hours' must list mon",
+            lambda m: _("Give the office hours for each day, Monday to Sunday."),
+        ),
+        p(
+            r"'(?P<key>[^']*)' is not a day; use mon",
+            lambda m: _("“%(key)s” is not a day of the week (mon, tue … sun).") % {"key": m["key"]},
+        ),
+        p(
+            r"'more' must be a list of follow-up answers",
+            lambda m: _(
+                "The follow-ups must be a list, each with a short name, a button and a text."
+            ),
+        ),
+        p(
+            r"'subscribe' must be true or false",
+            lambda m: _("Whether people can subscribe must be true (yes) or false (no)."),
+        ),
+        # Dated events (reminders for subscribers).
+        p(
+            r"'events' must be a list of dated events",
+            lambda m: _("The events must be a list, each with a short name, a date and a text."),
+        ),
+        p(
+            r"each event under 'events' needs id, date, remind and text",
+            lambda m: _(
+                "Each event needs a short name, a date, the days to remind before it and a text."
+            ),
+        ),
+        p(
+            r"event 'id' must be up to 16",
+            lambda m: _(
+                "The event's short name must be up to 16 small letters, digits or _ "
+                "(like zdp_closes)."
+            ),
+        ),
+        p(
+            r"event '(?P<id>[^']*)': 'date' must be the day of the event",
+            lambda m: (
+                _("Event “%(id)s”: write the day of the event, like 2026-12-31.") % {"id": m["id"]}
+            ),
+        ),
+        p(
+            r"event '(?P<id>[^']*)': 'remind' lists how many days",
+            lambda m: (
+                _(
+                    "Event “%(id)s”: give how many days before it people are reminded, like "
+                    "[14, 3] (whole numbers, each once)."
+                )
+                % {"id": m["id"]}
+            ),
+        ),
     ]
 
 
@@ -396,7 +524,7 @@ def _language(code: str) -> str:
 
 def plain(message: str) -> str:
     """The loader's message in the staff member's language (English if not known)."""
-    for pattern, make in _patterns():
+    for pattern, make in patterns():
         match = pattern.search(message)
         if match:
             return make(match)
