@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
 from poradnyk.content.load import DEFAULT_REVIEW_AGE_DAYS, load_content
-from poradnyk.content.model import Content, ContentError
+from poradnyk.content.model import Content, ContentError, Issue
 
 __all__ = ["ContentStore"]
 
@@ -41,6 +43,7 @@ class ContentStore:
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
         self._refused_stamp: tuple[tuple[str, int, int], ...] | None = None
+        self._refused: tuple[Issue, ...] = ()
         try:
             self._content = self._load(self._dir)
         except ContentError as exc:
@@ -48,7 +51,7 @@ class ContentStore:
                 raise
             logger.error("Content refused at start; serving the last good version:\n%s", exc)
             self._content = self._load(last_good)
-            self._refused_stamp = self._stamp
+            self._refused_stamp, self._refused = self._stamp, tuple(exc.issues)
         else:
             self._keep_last_good()
         self._checked_at = time.monotonic()
@@ -57,21 +60,36 @@ class ContentStore:
         return load_content(folder, self._topics, review_age_days=self._review_age_days)
 
     def _keep_last_good(self) -> None:
-        """Copy the content files to ``last_good`` (whole folder replaced at once)."""
+        """Copy the content files to ``last_good`` (whole folder replaced at once).
+
+        Several processes may keep the same folder (the console's workers, two adapters on
+        one machine): each copies into a folder of its own and swaps it in; when another
+        process swapped first, its copy (of the same files) stays.
+        """
         if self._last_good is None:
             return
+        parent, name = self._last_good.parent, self._last_good.name
+        scratch: Path | None = None
         try:
-            fresh = self._last_good.with_name(self._last_good.name + ".new")
-            shutil.rmtree(fresh, ignore_errors=True)
+            parent.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=parent))
+            fresh, old = scratch / "new", scratch / "old"
             shutil.copytree(self._dir, fresh, ignore=shutil.ignore_patterns("*.md", ".*"))
-            old = self._last_good.with_name(self._last_good.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            if self._last_good.exists():
+            with contextlib.suppress(FileNotFoundError):
                 self._last_good.rename(old)
-            fresh.rename(self._last_good)
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                fresh.rename(self._last_good)
+            except OSError:
+                if not self._last_good.exists() and old.exists():
+                    old.rename(self._last_good)  # put the previous copy back
+                if not self._last_good.exists():
+                    raise
+                # else another process swapped its copy of the same files in first
         except OSError as exc:
             logger.warning("Could not keep the last good content (%s)", exc)
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
     def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         files = sorted(self._dir.rglob("*.yml"))
@@ -83,6 +101,12 @@ class ContentStore:
                 continue
             stamps.append((str(f), st.st_mtime_ns, st.st_size))
         return tuple(stamps)
+
+    @property
+    def refused(self) -> tuple[Issue, ...]:
+        """The errors of the files as they are on disk while the last good version is
+        served instead (empty when the files themselves are served)."""
+        return self._refused
 
     def get(self) -> Content:
         """The newest good content (checks the files at most once per interval)."""
@@ -97,12 +121,13 @@ class ContentStore:
             try:
                 content = self._load(self._dir)
             except ContentError as exc:
-                self._refused_stamp = stamp
+                self._refused_stamp, self._refused = stamp, tuple(exc.issues)
                 logger.error(
                     "Changed content refused, still serving the last good version:\n%s", exc
                 )
                 return self._content
             self._content, self._stamp, self._refused_stamp = content, stamp, None
+            self._refused = ()
             self._keep_last_good()
             logger.info("Content reloaded (%d topics)", len(content.topics))
             return self._content

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -156,11 +158,13 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
 ) -> None:
     store = ContentStore(content_dir, TOPICS, check_interval=0)
     path = content_dir / "topics" / "housing.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    good = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(good)
     data["answer"]["en"] = "Updated answer about housing."
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     _touch_later(path)
     assert store.get().topics["housing"].answer.en == "Updated answer about housing."
+    assert store.refused == ()
 
     path.write_text("topic: housing\nanswer: {en: half-edited", encoding="utf-8")
     _touch_later(path)
@@ -169,6 +173,13 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
     assert content.topics["housing"].answer.en == "Updated answer about housing."
     assert "still serving the last good version" in caplog.text
     assert "housing.yml" in caplog.text
+    # What is wrong on disk stays known while the last good version is served (the
+    # console shows it), and is forgotten once the file is good again.
+    assert [i.path.name for i in store.refused] == ["housing.yml"]
+    path.write_text(good, encoding="utf-8")
+    _touch_later(path)
+    assert store.get().topics["housing"].answer.en != "Updated answer about housing."
+    assert store.refused == ()
 
 
 def test_a_restart_during_a_half_edit_serves_the_last_good_version(
@@ -183,6 +194,7 @@ def test_a_restart_during_a_half_edit_serves_the_last_good_version(
         after = ContentStore(content_dir, TOPICS, check_interval=0, last_good=last_good)
     assert after.get().topics["housing"].answer.en == good
     assert "serving the last good version" in caplog.text and "housing.yml" in caplog.text
+    assert {i.path.name for i in after.refused} == {"housing.yml"}
     with pytest.raises(ContentError):  # with no good version ever seen, it says so
         ContentStore(content_dir, TOPICS, last_good=tmp_path / "never")
 
@@ -196,3 +208,31 @@ def test_show_previews_a_follow_up(capsys: pytest.CaptureFixture[str]) -> None:
     assert sub.text.en.splitlines()[0].replace("**", "") in shown
     assert topic.answer.en.splitlines()[0].replace("**", "") not in shown
     assert content_cli(["show", "health_insurance.no_such", "--lang", "en"]) == 2
+
+
+def test_processes_keeping_one_last_good_folder_leave_one_whole_copy(
+    content_dir: Path, tmp_path: Path
+) -> None:
+    """The console's workers keep the same folder: four processes swapping their copies in
+    at the same time all succeed and leave one complete copy, nothing half-made beside it.
+    (With one fixed scratch name most of their swaps failed.)"""
+    last_good = tmp_path / "last-good" / "console"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from poradnyk.content import ContentStore\n"
+        "store = ContentStore(Path(sys.argv[1]), sys.argv[3:], last_good=Path(sys.argv[2]))\n"
+        "for _ in range(20):\n"
+        "    store._keep_last_good()\n"
+    )
+    args = [sys.executable, "-c", script, str(content_dir), str(last_good), *TOPICS]
+    workers = [
+        subprocess.Popen(args, cwd=REPO, stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    errors = [worker.communicate(timeout=120)[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0, 0, 0], errors
+    assert not any("Could not keep" in e for e in errors), errors
+    assert [p.name for p in last_good.parent.iterdir()] == ["console"]
+    kept = sorted(p.relative_to(last_good) for p in last_good.rglob("*.yml"))
+    assert kept == sorted(p.relative_to(content_dir) for p in content_dir.rglob("*.yml"))
+    assert load_content(last_good, TOPICS).topics.keys() == set(TOPICS)
