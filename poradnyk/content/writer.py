@@ -163,29 +163,45 @@ def item_path(content_dir: Path, kind: str, key: str) -> Path:
     return content_dir / ("organisations.yml" if kind == ORGANISATION else "messages.yml")
 
 
-def read_documents(content_dir: Path, topics: Iterable[str]) -> Documents:
-    """Every topic, organisation and conversation text as documents (no validation)."""
+def read_documents(
+    content_dir: Path, topics: Iterable[str], fallback: Path | None = None
+) -> Documents:
+    """Every topic, organisation and conversation text as documents (no validation).
+
+    A file that cannot be read as YAML (a half-finished edit by hand) is read from
+    ``fallback``, a last good copy of the folder, if it has the file; else it is left out.
+    """
+
+    def read(kind: str, key: str) -> Any:
+        for folder in (content_dir, fallback):
+            if folder is None:
+                continue
+            try:
+                return load_yaml(item_path(folder, kind, key).read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                return None  # not there (a deleted file is not taken from the copy)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue
+        return None
+
     docs: dict[str, Doc] = {}
     for name in topics:
-        path = item_path(content_dir, TOPIC, name)
-        if path.exists():
-            data = load_yaml(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict):
-                docs[name] = data
-    orgs_data = load_yaml(item_path(content_dir, ORGANISATION, "").read_text(encoding="utf-8"))
+        data = read(TOPIC, name)
+        if isinstance(data, dict):
+            docs[name] = data
+    orgs_data = read(ORGANISATION, "")
     orgs = {
         str(o["id"]): o
         for o in (orgs_data if isinstance(orgs_data, list) else [])
         if isinstance(o, dict) and "id" in o
     }
-    messages_data = load_yaml(item_path(content_dir, MESSAGE, "").read_text(encoding="utf-8"))
+    messages_data = read(MESSAGE, "")
     messages = {
         str(k): v
         for k, v in (messages_data.items() if isinstance(messages_data, dict) else [])
         if isinstance(v, dict)
     }
-    handoff_path = item_path(content_dir, HANDOFF, HANDOFF)
-    handoff = load_yaml(handoff_path.read_text(encoding="utf-8")) if handoff_path.exists() else None
+    handoff = read(HANDOFF, HANDOFF)
     return Documents(docs, orgs, messages, handoff if isinstance(handoff, dict) else None)
 
 
@@ -504,7 +520,12 @@ def _header(text: str) -> str:
 def _spans(text: str, kind: str) -> dict[str, tuple[int, int]]:
     """Item key -> (first line, line after the last), 0-based, without the blank and comment
     lines that follow an entry (they belong to what comes next)."""
-    root = yaml.compose(text, Loader=_Loader)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        # Where each item starts is read from the YAML: a half-finished edit by hand has
+        # to be corrected in the file first.
+        raise WriterError("the file is not valid YAML; correct it in the file first") from exc
     lines = text.split("\n")
     starts: list[tuple[str, int]] = []
     if kind == ORGANISATION and isinstance(root, yaml.SequenceNode):
@@ -539,12 +560,21 @@ def item_text(file_text: str, kind: str, key: str) -> str | None:
     return "\n".join(file_text.split("\n")[span[0] : span[1]])
 
 
+def _yaml_or_none(text: str) -> Any:
+    """The old text's data, which only orders the new one: None when a half-finished edit
+    by hand made it unreadable (the item is then written whole, in the usual order)."""
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError:
+        return None
+
+
 def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
     """The file with the item ``key`` replaced by (or, if new, appended as) ``doc``."""
     if kind == HANDOFF:
         return _place_handoff(file_text or "", doc)
     if kind == TOPIC:
-        order = load_yaml(file_text) if file_text else None
+        order = _yaml_or_none(file_text) if file_text else None
         rendered = render_topic(
             doc, _header(file_text or ""), order if isinstance(order, dict) else None
         )
@@ -552,7 +582,7 @@ def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
     text = file_text or ""
     spans = _spans(text, kind) if text.strip() else {}
     span = spans.get(key)
-    old = load_yaml(item_text(text, kind, key) or "") if span else None
+    old = _yaml_or_none(item_text(text, kind, key) or "") if span else None
     if kind == ORGANISATION:
         old_doc = old[0] if isinstance(old, list) and old else None
         rendered = render_organisation(doc, old_doc if isinstance(old_doc, dict) else None)

@@ -15,6 +15,7 @@ from poradnyk.content.writer import (
     MESSAGE,
     ORGANISATION,
     TOPIC,
+    WriterError,
     item_path,
     item_text,
     load_yaml,
@@ -35,6 +36,42 @@ def content_copy(tmp_path: Path) -> Path:
     """A copy of the real content to write into."""
     shutil.copytree(CONTENT, tmp_path / "content")
     return tmp_path / "content"
+
+
+def test_a_file_half_edited_by_hand_is_read_from_the_last_good_copy(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    """Invalid YAML in one file costs neither the other files nor (with a last good copy)
+    that file's own items; without a copy its items are left out, nothing raises."""
+    good = read_documents(content_copy, TOPICS)
+    copy = tmp_path / "last-good"
+    shutil.copytree(content_copy, copy)
+    for kind, key in ((TOPIC, "work"), (ORGANISATION, "")):
+        path = item_path(content_copy, kind, key)
+        path.write_text(path.read_text(encoding="utf-8") + "\n  broken: [", encoding="utf-8")
+    assert read_documents(content_copy, TOPICS, fallback=copy) == good
+    without = read_documents(content_copy, TOPICS)
+    assert "work" not in without.topics and without.organisations == {}
+    assert {k: v for k, v in good.topics.items() if k != "work"} == without.topics
+    assert without.messages == good.messages
+
+
+def test_an_item_is_placed_whole_into_a_file_half_edited_by_hand(content_copy: Path) -> None:
+    """Publishing from the console mends a file someone broke by hand: the item is written
+    whole (its old text, unreadable, no longer orders it) and the file loads again."""
+    docs = read_documents(content_copy, TOPICS)
+    path = item_path(content_copy, TOPIC, "work")
+    broken = path.read_text(encoding="utf-8").replace("answer:", "answer: {en: half", 1)
+    placed = place(broken, TOPIC, "work", docs.topics["work"])
+    assert load_yaml(placed.text) == docs.topics["work"]
+    write_atomic(path, placed.text)
+    assert load_content(content_copy, TOPICS).topics == load_content(CONTENT, TOPICS).topics
+    # In a file of many items, where each one starts is read from the YAML: that file
+    # has to be corrected first, and the writer says so instead of failing.
+    orgs = item_path(content_copy, ORGANISATION, "")
+    text = orgs.read_text(encoding="utf-8") + "\n  broken: [\n"
+    with pytest.raises(WriterError, match="not valid YAML"):
+        place(text, ORGANISATION, "labour_office", docs.organisations["labour_office"])
 
 
 def test_every_real_file_written_back_is_unchanged_and_loads_equal(content_copy: Path) -> None:

@@ -164,7 +164,7 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     _touch_later(path)
     assert store.get().topics["housing"].answer.en == "Updated answer about housing."
-    assert store.refused == ()
+    assert not store.refused
 
     path.write_text("topic: housing\nanswer: {en: half-edited", encoding="utf-8")
     _touch_later(path)
@@ -179,7 +179,7 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
     path.write_text(good, encoding="utf-8")
     _touch_later(path)
     assert store.get().topics["housing"].answer.en != "Updated answer about housing."
-    assert store.refused == ()
+    assert not store.refused
 
 
 def test_a_restart_during_a_half_edit_serves_the_last_good_version(
