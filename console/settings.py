@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "console.editorial.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A page that needs the content while the files have a mistake (and no good version
+    # was ever seen) says what is wrong instead of "Server Error".
+    "console.editorial.problems.ContentProblemsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "console.editorial.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into its 429 page.
@@ -149,6 +152,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "console.editorial.context.roles_context",
+                "console.editorial.problems.content_problems_context",
             ],
         },
     },

@@ -137,7 +137,7 @@ def _check(folder: Path, kind: str, key: str, doc: dict[str, Any]) -> Check:
     try:
         placed = place(current.file_text, kind, key, doc)
     except WriterError as exc:
-        return Check((Finding("", str(exc)),), None)
+        return Check((Finding("", plain(str(exc))),), None)
     age = settings.PORADNYK_REVIEW_AGE_DAYS
     with tempfile.TemporaryDirectory(prefix="poradnyk-check-") as tmp:
         target = _overlay(folder, Path(tmp), current.path, placed.text)

@@ -6,6 +6,7 @@ benchmark point it at copies) and cached until a file changes.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from poradnyk.content import Content, ContentStore, known_topics
+from poradnyk.content import Content, ContentStore, Issue, known_topics
 from poradnyk.content.writer import (
     MESSAGE,
     ORGANISATION,
@@ -35,6 +36,7 @@ __all__ = [
     "items",
     "on_disk",
     "published",
+    "refused",
     "topic_names",
 ]
 
@@ -54,16 +56,42 @@ def topic_names() -> tuple[str, ...]:
     return tuple(known_topics(Path(settings.BASE_DIR)))
 
 
-def published() -> Content:
-    """The content the bot serves now (the same hot reload as the bot's, checked each second)."""
+def _last_good(folder: Path) -> Path:
+    """The console's own last good copy of a content folder: after a restart while a file
+    is half-edited it shows that, as the bot does."""
+    tag = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    return Path(settings.DATA_DIR) / "last-good-content" / f"console-{tag}"
+
+
+def _store() -> ContentStore:
     folder = content_dir()
     with _lock:
         store = _stores.get(folder)
         if store is None:
             store = _stores[folder] = ContentStore(
-                folder, topic_names(), review_age_days=settings.PORADNYK_REVIEW_AGE_DAYS
+                folder,
+                topic_names(),
+                review_age_days=settings.PORADNYK_REVIEW_AGE_DAYS,
+                last_good=_last_good(folder),
             )
-    return store.get()
+    return store
+
+
+def published() -> Content:
+    """The content the bot serves now (the same hot reload as the bot's, checked each second).
+
+    Raises ``ContentError`` when the files have a mistake and no good version was ever
+    seen (``problems.ContentProblemsMiddleware`` shows it to staff).
+    """
+    return _store().get()
+
+
+def refused() -> tuple[Issue, ...]:
+    """What is wrong with the files on disk while the last good version is shown instead
+    (empty when the files are good)."""
+    store = _store()
+    store.get()
+    return store.refused
 
 
 def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -78,14 +106,15 @@ def fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def documents() -> Documents:
-    """Every item of the files as documents (re-read when a file changed)."""
+    """Every item of the files as documents (re-read when a file changed); a file that is
+    not valid YAML is read from the last good copy."""
     folder = content_dir()
     stamp = fingerprint(folder)
     with _lock:
         cached = _documents.get(folder)
         if cached and cached[0] == stamp:
             return cached[1]
-    docs = read_documents(folder, topic_names())
+    docs = read_documents(folder, topic_names(), fallback=_last_good(folder))
     with _lock:
         _documents[folder] = (stamp, docs)
     return docs
