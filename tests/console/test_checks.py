@@ -31,7 +31,10 @@ def _parts(node: ast.expr) -> Template | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return (node.value,)
     if isinstance(node, ast.JoinedStr):
-        return tuple(v.value if isinstance(v, ast.Constant) else None for v in node.values)
+        return tuple(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else None
+            for v in node.values
+        )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         left, right = _parts(node.left), _parts(node.right)
         return (left or (None,)) + (right or (None,))
