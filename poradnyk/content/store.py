@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from poradnyk.content.load import DEFAULT_REVIEW_AGE_DAYS, load_content
@@ -47,10 +48,13 @@ class ContentStore:
         try:
             self._content = self._load(self._dir)
         except ContentError as exc:
-            if last_good is None or not last_good.is_dir():
+            if last_good is None:
                 raise
-            logger.error("Content refused at start; serving the last good version:\n%s", exc)
-            self._content = self._load(last_good)
+            with self._swap_lock(fcntl.LOCK_SH):  # not while another process swaps it
+                if not last_good.is_dir():
+                    raise
+                logger.error("Content refused at start; serving the last good version:\n%s", exc)
+                self._content = self._load(last_good)
             self._refused_stamp, self._refused = self._stamp, tuple(exc.issues)
         else:
             self._keep_last_good()
@@ -59,37 +63,46 @@ class ContentStore:
     def _load(self, folder: Path) -> Content:
         return load_content(folder, self._topics, review_age_days=self._review_age_days)
 
-    def _keep_last_good(self) -> None:
-        """Copy the content files to ``last_good`` (whole folder replaced at once).
+    @contextlib.contextmanager
+    def _swap_lock(self, mode: int) -> Iterator[None]:
+        """Several processes may keep the same last good folder (the console's workers, two
+        adapters on one machine): one swaps it at a time, and nobody reads it meanwhile."""
+        assert self._last_good is not None
+        with (self._ensure_parent() / f".{self._last_good.name}.lock").open("a") as lock:
+            fcntl.flock(lock, mode)
+            yield
 
-        Several processes may keep the same folder (the console's workers, two adapters on
-        one machine): each copies into a folder of its own and swaps it in; when another
-        process swapped first, its copy (of the same files) stays.
-        """
+    def _keep_last_good(self) -> None:
+        """Copy the content files to ``last_good`` (whole folder replaced at once): copied
+        into a scratch folder of this process's own, then swapped in under the lock."""
         if self._last_good is None:
             return
-        parent, name = self._last_good.parent, self._last_good.name
         scratch: Path | None = None
         try:
-            parent.mkdir(parents=True, exist_ok=True)
-            scratch = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=parent))
+            scratch = Path(
+                tempfile.mkdtemp(prefix=f".{self._last_good.name}-", dir=self._ensure_parent())
+            )
             fresh, old = scratch / "new", scratch / "old"
             shutil.copytree(self._dir, fresh, ignore=shutil.ignore_patterns("*.md", ".*"))
-            with contextlib.suppress(FileNotFoundError):
-                self._last_good.rename(old)
-            try:
-                fresh.rename(self._last_good)
-            except OSError:
-                if not self._last_good.exists() and old.exists():
-                    old.rename(self._last_good)  # put the previous copy back
-                if not self._last_good.exists():
+            with self._swap_lock(fcntl.LOCK_EX):
+                with contextlib.suppress(FileNotFoundError):
+                    self._last_good.rename(old)
+                try:
+                    fresh.rename(self._last_good)
+                except OSError:
+                    if old.exists():
+                        old.rename(self._last_good)  # put the previous copy back
                     raise
-                # else another process swapped its copy of the same files in first
         except OSError as exc:
             logger.warning("Could not keep the last good content (%s)", exc)
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
+
+    def _ensure_parent(self) -> Path:
+        assert self._last_good is not None
+        self._last_good.parent.mkdir(parents=True, exist_ok=True)
+        return self._last_good.parent
 
     def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         files = sorted(self._dir.rglob("*.yml"))
