@@ -62,9 +62,11 @@ class Reader:
                 f"the file is not valid YAML ({exc.problem}). Check indentation and quotes "
                 "around this line.",
             )
-        except yaml.YAMLError as exc:
+        except UnicodeDecodeError as exc:
             self.error(1, f"the file cannot be read as text ({exc}). Save it as UTF-8 text.")
-        except (OSError, UnicodeDecodeError) as exc:
+        except yaml.YAMLError as exc:  # e.g. control characters pasted in
+            self.error(1, f"the file holds characters that are not text ({exc}). Remove them.")
+        except OSError as exc:
             self.error(1, f"the file cannot be read ({exc}).")
         return None
 

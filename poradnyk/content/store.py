@@ -23,9 +23,9 @@ logger = logging.getLogger(__name__)
 class ContentStore:
     """Serves the current content; reloads changed files, keeps the last good version.
 
-    With ``last_good`` (a folder of the process's own), every good version is also kept on
-    disk there, so a process that (re)starts while a file is half-edited serves the last
-    good version instead of failing to start.
+    With ``last_good`` (a folder on disk, which processes on one machine may share under a
+    file lock), every good version is also kept there, so a process that (re)starts while
+    a file is half-edited serves the last good version instead of failing to start.
     """
 
     def __init__(
@@ -54,8 +54,12 @@ class ContentStore:
                 if not last_good.is_dir():
                     raise
                 logger.error("Content refused at start; serving the last good version:\n%s", exc)
-                self._content = self._load(last_good)
+                try:
+                    self._content = self._load(last_good)
+                except ContentError:
+                    raise exc from None  # the files' own mistakes, not the copy's
             self._refused_stamp, self._refused = self._stamp, tuple(exc.issues)
+            self._stamp = ()  # what is served is no state of the files
         else:
             self._keep_last_good()
         self._checked_at = time.monotonic()
@@ -84,6 +88,11 @@ class ContentStore:
             )
             fresh, old = scratch / "new", scratch / "old"
             shutil.copytree(self._dir, fresh, ignore=shutil.ignore_patterns("*.md", ".*"))
+            try:
+                self._load(fresh)  # a hand edit saved since the files were loaded
+            except ContentError:
+                logger.warning("Content changed while being kept; the last good copy stays")
+                return
             with self._swap_lock(fcntl.LOCK_EX):
                 with contextlib.suppress(FileNotFoundError):
                     self._last_good.rename(old)
@@ -129,7 +138,11 @@ class ContentStore:
         with self._lock:
             self._checked_at = now
             stamp = self._fingerprint()
-            if stamp in (self._stamp, self._refused_stamp):
+            if stamp == self._stamp:
+                # The files served, as they were (a broken file put back with its old date).
+                self._refused_stamp, self._refused = None, ()
+                return self._content
+            if stamp == self._refused_stamp:
                 return self._content
             try:
                 content = self._load(self._dir)

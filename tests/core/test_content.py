@@ -165,6 +165,7 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
     _touch_later(path)
     assert store.get().topics["housing"].answer.en == "Updated answer about housing."
     assert not store.refused
+    served, served_at = path.read_text(encoding="utf-8"), path.stat().st_mtime_ns
 
     path.write_text("topic: housing\nanswer: {en: half-edited", encoding="utf-8")
     _touch_later(path)
@@ -176,6 +177,15 @@ def test_hot_reload_uses_changed_file_and_keeps_last_good(
     # What is wrong on disk stays known while the last good version is served (the
     # console shows it), and is forgotten once the file is good again.
     assert [i.path.name for i in store.refused] == ["housing.yml"]
+    # Put back as it was served (an editor's backup moved back, its date and size kept).
+    path.write_text(served, encoding="utf-8")
+    os.utime(path, ns=(served_at, served_at))
+    time.sleep(0.01)
+    assert store.get().topics["housing"].answer.en == "Updated answer about housing."
+    assert not store.refused
+    path.write_text("topic: housing\nanswer: {en: half-edited", encoding="utf-8")
+    _touch_later(path)
+    assert store.get() and store.refused
     path.write_text(good, encoding="utf-8")
     _touch_later(path)
     assert store.get().topics["housing"].answer.en != "Updated answer about housing."
