@@ -383,19 +383,43 @@ def patterns() -> list[tuple[re.Pattern[str], Translator]]:
             lambda m: _("No organisation serves the region “%(r)s” any more.") % {"r": m["r"]},
         ),
         p(
-            r"the file is not valid YAML",
+            r"the file is not valid YAML \(",
             lambda m: _("The file is not valid YAML; check indentation and quotes."),
         ),
+        # poradnyk/content/writer.py, when a draft is put into its file
         p(
-            r"the file cannot be read as text \((?P<detail>.*)\)\. Save it as UTF-8",
-            lambda m: (
-                _("The file cannot be read as text (%(detail)s). Save it as UTF-8 text.")
-                % {"detail": m["detail"]}
+            r"the file is not valid YAML; correct it in the file first",
+            lambda m: _(
+                "This item's file has a mistake made outside the console (see above): "
+                "correct it in the file first. The console does not write over it, so that "
+                "edit is not lost."
             ),
         ),
         p(
-            r"the file cannot be read \((?P<detail>.*)\)\.",
-            lambda m: _("The file cannot be read (%(detail)s).") % {"detail": m["detail"]},
+            r"the rendered YAML does not (parse|read back)",
+            lambda m: _(
+                "The console could not write this change exactly as it is; nothing was "
+                "published. Tell the person who looks after the console."
+            ),
+        ),
+        # The details (Python's own words, the server's paths) stay in the log.
+        p(
+            r"the file cannot be read as text",
+            lambda m: _(
+                "The file cannot be read as text: it was saved in another encoding. Save it "
+                "as UTF-8 text."
+            ),
+        ),
+        p(
+            r"the file holds characters that are not text",
+            lambda m: _(
+                "The file holds characters that are not text (often pasted in by accident). "
+                "Remove them."
+            ),
+        ),
+        p(
+            r"the file cannot be read \(",
+            lambda m: _("The file cannot be read. Ask the person who looks after the server."),
         ),
         # The shape of whole files: only a file edited by hand gets these, never a form.
         p(

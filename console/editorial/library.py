@@ -21,6 +21,7 @@ from poradnyk.content.writer import (
     ORGANISATION,
     TOPIC,
     Documents,
+    WriterError,
     item_path,
     item_text,
     read_documents,
@@ -90,7 +91,7 @@ def refused() -> tuple[Issue, ...]:
     """What is wrong with the files on disk while the last good version is shown instead
     (empty when the files are good)."""
     store = _store()
-    store.get()
+    store.get()  # looks at the files (at most once a second), as published() does
     return store.refused
 
 
@@ -139,7 +140,12 @@ def on_disk(kind: str, key: str) -> OnDisk:
     """The item's file and its own text, read now."""
     path = item_path(content_dir(), kind, key)
     file_text = path.read_text(encoding="utf-8") if path.exists() else None
-    text = item_text(file_text, kind, key) if file_text is not None else None
+    try:
+        text = item_text(file_text, kind, key) if file_text is not None else None
+    except WriterError:
+        # A file of many items that is not valid YAML (edited by hand): the item's own
+        # text cannot be found; the whole file stands for it, so a later fix is noticed.
+        text = file_text
     return OnDisk(path, file_text, text)
 
 

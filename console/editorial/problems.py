@@ -2,8 +2,9 @@
 
 A file edited by hand (outside the console) can have a mistake the loader refuses. The bot
 then goes on with the last good version; the console does the same (it keeps its own copy
-in ``PORADNYK_DATA_DIR``), says on every page what is wrong and where, and, when it has no
-good version at all yet, shows only that instead of an error page.
+in ``PORADNYK_DATA_DIR``), says on every page what is wrong and where, and where a page
+cannot be shown (no good version seen yet, or the page reads the broken file itself) it
+says so instead of "Server Error".
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import yaml
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from console.editorial import library
 from console.editorial.checks import plain
 from poradnyk.content import ContentError, Issue
+from poradnyk.content.writer import WriterError
 
 __all__ = ["ContentProblemsMiddleware", "content_problems_context", "described"]
 
@@ -48,7 +51,7 @@ def content_problems_context(request: HttpRequest) -> dict[str, Any]:
 
 
 class ContentProblemsMiddleware:
-    """A page that needs the content while no good version exists shows what is wrong."""
+    """A page that needs the content while a file has a mistake says what is wrong."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -57,6 +60,11 @@ class ContentProblemsMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, ContentError):
+        # ContentError: no good version was ever seen. The others: a file that is not
+        # valid YAML (or not UTF-8) met on a path that reads it straight from the disk.
+        if not isinstance(exception, ContentError | WriterError | yaml.YAMLError | UnicodeError):
             return None
-        return render(request, "editorial/content_broken.html", status=503)
+        never_good = isinstance(exception, ContentError)
+        return render(
+            request, "editorial/content_broken.html", {"never_good": never_good}, status=503
+        )

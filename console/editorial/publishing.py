@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import yaml
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
@@ -79,7 +80,10 @@ def doc_of_text(kind: str, key: str, text: str | None) -> dict[str, Any] | None:
     """The document of an item's own text (as :func:`library.on_disk` gives it)."""
     if not text:
         return None
-    data = load_yaml(text)
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError:
+        return None  # a half-finished edit by hand (the checks refuse to publish over it)
     if kind == Kind.ORGANISATION:
         data = data[0] if isinstance(data, list) and data else None
     elif kind == Kind.MESSAGE:

@@ -523,9 +523,7 @@ def _spans(text: str, kind: str) -> dict[str, tuple[int, int]]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        # Where each item starts is read from the YAML: a half-finished edit by hand has
-        # to be corrected in the file first.
-        raise WriterError("the file is not valid YAML; correct it in the file first") from exc
+        raise _unreadable() from exc  # where each item starts is read from it
     lines = text.split("\n")
     starts: list[tuple[str, int]] = []
     if kind == ORGANISATION and isinstance(root, yaml.SequenceNode):
@@ -560,13 +558,17 @@ def item_text(file_text: str, kind: str, key: str) -> str | None:
     return "\n".join(file_text.split("\n")[span[0] : span[1]])
 
 
-def _yaml_or_none(text: str) -> Any:
-    """The old text's data, which only orders the new one: None when a half-finished edit
-    by hand made it unreadable (the item is then written whole, in the usual order)."""
+def _unreadable() -> WriterError:
+    return WriterError("the file is not valid YAML; correct it in the file first")
+
+
+def _readable_yaml(text: str) -> Any:
+    """The data of an item's file, which the new text follows; a half-finished edit made
+    by hand is corrected in the file first (writing over it would lose it unseen)."""
     try:
         return load_yaml(text)
-    except yaml.YAMLError:
-        return None
+    except yaml.YAMLError as exc:
+        raise _unreadable() from exc
 
 
 def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
@@ -574,7 +576,7 @@ def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
     if kind == HANDOFF:
         return _place_handoff(file_text or "", doc)
     if kind == TOPIC:
-        order = _yaml_or_none(file_text) if file_text else None
+        order = _readable_yaml(file_text) if file_text else None
         rendered = render_topic(
             doc, _header(file_text or ""), order if isinstance(order, dict) else None
         )
@@ -582,7 +584,7 @@ def place(file_text: str | None, kind: str, key: str, doc: Doc) -> Placed:
     text = file_text or ""
     spans = _spans(text, kind) if text.strip() else {}
     span = spans.get(key)
-    old = _yaml_or_none(item_text(text, kind, key) or "") if span else None
+    old = _readable_yaml(item_text(text, kind, key) or "") if span else None
     if kind == ORGANISATION:
         old_doc = old[0] if isinstance(old, list) and old else None
         rendered = render_organisation(doc, old_doc if isinstance(old_doc, dict) else None)

@@ -4,7 +4,8 @@ The loader (``poradnyk.content``) writes its problems in English for ``bin/staff
 check``; the console puts each into the staff member's language by a pattern
 (``console.editorial.checks.patterns``). A message without a pattern would reach a Czech
 or Ukrainian reviewer in technical English, so these tests read every message out of the
-loader's source (each ``.error``/``.warn`` of a reader and each ``Issue``), fill its
+loader's source (each ``.error``/``.warn`` of a reader, each ``Issue`` and each
+``WriterError`` of the writer the console uses), fill its
 blanks with sample values and ask for exactly one pattern.
 """
 
@@ -58,9 +59,11 @@ def loader_messages() -> dict[str, Template]:
                 message = node.args[1]
             elif isinstance(func, ast.Name) and func.id == "Issue" and len(node.args) >= 3:
                 message = node.args[2]
+            elif isinstance(func, ast.Name) and func.id == "WriterError" and node.args:
+                message = node.args[0]  # the writer's, when a draft is put into its file
             else:
                 continue
-            if isinstance(message, ast.Name):
+            if isinstance(message, ast.Name) and path.name == "fields.py":
                 continue  # the reader passing on a message written elsewhere
             parts = _parts(message)
             assert parts is not None, f"{path.name}:{node.lineno}: not a message I can read"

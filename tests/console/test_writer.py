@@ -56,21 +56,17 @@ def test_a_file_half_edited_by_hand_is_read_from_the_last_good_copy(
     assert without.messages == good.messages
 
 
-def test_an_item_is_placed_whole_into_a_file_half_edited_by_hand(content_copy: Path) -> None:
-    """Publishing from the console mends a file someone broke by hand: the item is written
-    whole (its old text, unreadable, no longer orders it) and the file loads again."""
+def test_nothing_is_written_over_a_file_half_edited_by_hand(content_copy: Path) -> None:
+    """A file someone broke by hand is corrected in the file first: writing an item into
+    it would lose that edit unseen, so the writer refuses in plain words."""
     docs = read_documents(content_copy, TOPICS)
     path = item_path(content_copy, TOPIC, "work")
     broken = path.read_text(encoding="utf-8").replace("answer:", "answer: {en: half", 1)
-    placed = place(broken, TOPIC, "work", docs.topics["work"])
-    assert load_yaml(placed.text) == docs.topics["work"]
-    write_atomic(path, placed.text)
-    assert load_content(content_copy, TOPICS).topics == load_content(CONTENT, TOPICS).topics
-    # In a file of many items, where each one starts is read from the YAML: that file
-    # has to be corrected first, and the writer says so instead of failing.
+    with pytest.raises(WriterError, match="not valid YAML; correct it in the file first"):
+        place(broken, TOPIC, "work", docs.topics["work"])
     orgs = item_path(content_copy, ORGANISATION, "")
     text = orgs.read_text(encoding="utf-8") + "\n  broken: [\n"
-    with pytest.raises(WriterError, match="not valid YAML"):
+    with pytest.raises(WriterError, match="not valid YAML; correct it in the file first"):
         place(text, ORGANISATION, "labour_office", docs.organisations["labour_office"])
 
 
