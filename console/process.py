@@ -100,25 +100,39 @@ def start_console(
         check=True,
     )
     log = data_dir / "console.log"
+    # The free port is only free when it was looked at: another server starting at the
+    # same moment can take it first. Then gunicorn gives up, and another port is tried.
+    for _attempt in range(3):
+        start = log.stat().st_size if log.exists() else 0
+        server = _launch(env, workers, log)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.process.poll() is not None:
+                break
+            try:
+                if httpx.get(f"{server.url}/healthz", timeout=2).text == "ok":
+                    return server
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            server.stop()
+            raise RuntimeError(f"the console did not start:\n{server.tail()}")
+        if b"Address already in use" not in log.read_bytes()[start:]:
+            break
+        env = {**env, "PORADNYK_CONSOLE_PORT": str(_free_port())}
+    raise RuntimeError(f"the console exited:\n{server.tail()}")
+
+
+def _launch(env: dict[str, str], workers: int, log: Path) -> ConsoleServer:
+    port = env["PORADNYK_CONSOLE_PORT"]
     with log.open("ab") as fh:
         process = subprocess.Popen(
             [str(APP_BIN / "gunicorn"), "console.wsgi", "--bind", f"127.0.0.1:{port}",
              "--workers", str(workers), "--access-logfile", "-"],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    server = ConsoleServer(f"http://127.0.0.1:{port}", env, process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the console exited:\n{server.tail()}")
-        try:
-            if httpx.get(f"{server.url}/healthz", timeout=2).text == "ok":
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"the console did not start:\n{server.tail()}")
+    return ConsoleServer(f"http://127.0.0.1:{port}", env, process, log)
 
 
 class _FormFields(HTMLParser):
