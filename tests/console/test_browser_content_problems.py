@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from console.process import ConsoleServer, start_console
+from console.process import start_console
 from harness.stack import REPO_ROOT
 from poradnyk.content.writer import load_yaml
 from tests.console.test_browser import ARGS, CHROMIUM, PASSWORD, _page, _shot
@@ -57,8 +57,7 @@ def test_a_file_broken_by_hand_is_explained_not_a_server_error(
     work = content / "topics" / "work.yml"
     good = work.read_text(encoding="utf-8")
     work.write_text(good + NO_DATE, encoding="utf-8")
-    server: ConsoleServer | None = start_console(tmp_path / "data", content, workers=2)
-    assert server is not None
+    server = start_console(tmp_path / "data", content, workers=2)
     server.adduser("olena", "reviewer", PASSWORD)
     try:
         # 1. Started while the file is broken, with no good version ever seen.
@@ -118,8 +117,7 @@ def test_a_file_broken_by_hand_is_explained_not_a_server_error(
         _reload_until(page, lambda: page.locator("#content-problems").count() == 0)
         assert "Traceback" not in server.tail(100_000)
     finally:
-        if server is not None:
-            server.stop()
+        server.stop()
 
 
 def _reload_until(page: Page, done: Callable[[], bool], tries: int = 20) -> None:
