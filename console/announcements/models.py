@@ -18,6 +18,7 @@ class Announcement(models.Model):
     class State(models.TextChoices):
         EDITING = "editing", _("Being written")
         IN_REVIEW = "in_review", _("Waiting for review")
+        SENT_BACK = "sent_back", _("Sent back")
         APPROVED = "approved", _("Approved")
         DISCARDED = "discarded", _("Discarded")
 
@@ -43,12 +44,20 @@ class Announcement(models.Model):
     updated = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(
+        blank=True, help_text="The reviewer's comment when sending it back (staff only)."
+    )
 
     class Meta:
         ordering: ClassVar[list[Any]] = ["-updated"]
 
     def __str__(self) -> str:
         return f"announcement #{self.pk} ({self.state})"
+
+    @property
+    def editable(self) -> bool:
+        """The author may change it: being written, or sent back with a comment."""
+        return self.state in (self.State.EDITING, self.State.SENT_BACK)
 
     @property
     def broadcast_key(self) -> str:

@@ -17,13 +17,24 @@ from console.announcements import workflow
 from console.announcements.forms import AnnouncementForm
 from console.announcements.models import Announcement
 from console.editorial import library, roles
+from console.editorial.forms import ReviewForm
 from console.editorial.preview import Bubble
 from console.editorial.preview import render as render_reply
 from console.editorial.views.common import editor_required, staff_required
 from poradnyk.compose import notice_reply
 from poradnyk.languages import LANGUAGES
 
-__all__ = ["approve", "detail", "discard", "edit", "index", "preview", "submit"]
+__all__ = [
+    "approve",
+    "detail",
+    "discard",
+    "edit",
+    "index",
+    "preview",
+    "send_back",
+    "submit",
+    "withdraw",
+]
 
 
 def _bubbles(topics: list[str], texts: dict[str, str], lang: str) -> list[Bubble]:
@@ -176,6 +187,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refresh": progress is not None and progress.pending > 0,
             "is_author": announcement.author_id == request.user.pk,
             "may_review": roles.can_review(request.user),
+            "form": ReviewForm(),
         },
     )
 
@@ -198,6 +210,29 @@ def _step(request: HttpRequest, pk: int, step: Any, done: str) -> HttpResponse:
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """The author sends it for review."""
     return _step(request, pk, workflow.submit, _("Sent for review."))
+
+
+@require_POST
+@staff_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author takes it back from review to change it."""
+    return _step(request, pk, workflow.withdraw, _("Taken back: you can change it again."))
+
+
+@require_POST
+@staff_required
+def send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer returns it to the author with what should change."""
+    comment = str(ReviewForm(request.POST).data.get("comment", ""))
+    if not comment.strip():
+        messages.error(request, _("Write what should change before sending it back."))
+        return redirect("announcement", pk)
+    return _step(
+        request,
+        pk,
+        lambda announcement, user: workflow.send_back(announcement, user, comment),
+        _("Sent back to the author."),
+    )
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """The announcement's steps, each checked here on the server (not only in the page):
-the author writes and submits; a reviewer who is not the author approves; approval hands
-it to the adapter's broadcast table, which sends it at its time."""
+the author writes and submits (and may take it back); a reviewer who is not the author
+approves it or sends it back with a comment; approval hands it to the adapter's broadcast
+table, which sends it at its time."""
 
 from __future__ import annotations
 
@@ -16,7 +17,17 @@ from console.editorial.audit import record
 from console.editorial.models import AuditEntry
 from store.api import Progress, Store
 
-__all__ = ["NotAllowed", "WorkflowError", "approve", "discard", "progress", "save", "submit"]
+__all__ = [
+    "NotAllowed",
+    "WorkflowError",
+    "approve",
+    "discard",
+    "progress",
+    "save",
+    "send_back",
+    "submit",
+    "withdraw",
+]
 
 KIND = "announcement"
 State = Announcement.State
@@ -39,7 +50,7 @@ def save(user: Any, data: dict[str, Any], announcement: Announcement | None) -> 
         announcement = Announcement(author=user)
     elif announcement.author_id != user.pk:
         raise NotAllowed(_("Only the author changes an announcement."))
-    elif announcement.state != State.EDITING:
+    elif not announcement.editable:
         raise WorkflowError("it is no longer being written")
     for field in ("topics", "text_cs", "text_uk", "text_en", "send_at"):
         setattr(announcement, field, data[field])
@@ -52,19 +63,54 @@ def submit(announcement: Announcement, user: Any) -> None:
     """The author asks for a review."""
     if announcement.author_id != user.pk:
         raise NotAllowed(_("Only the author sends it for review."))
-    if announcement.state != State.EDITING:
+    if not announcement.editable:
         raise WorkflowError("it is not being written")
     announcement.state = State.IN_REVIEW
     announcement.submitted_at = timezone.now()
-    announcement.save(update_fields=["state", "submitted_at", "updated"])
+    announcement.comment = ""
+    announcement.save(update_fields=["state", "submitted_at", "comment", "updated"])
     record(user, Action.SUBMITTED, kind=KIND, key=str(announcement.pk))
+
+
+def withdraw(announcement: Announcement, user: Any) -> None:
+    """The author takes it back from review to change it."""
+    if announcement.author_id != user.pk:
+        raise NotAllowed(_("Only the author takes it back."))
+    with transaction.atomic():
+        locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if locked.state != State.IN_REVIEW:
+            raise WorkflowError("it is not waiting for review")
+        locked.state = State.EDITING
+        locked.save(update_fields=["state", "updated"])
+        record(user, Action.WITHDRAWN, kind=KIND, key=str(locked.pk))
+    announcement.refresh_from_db()
+
+
+def _require_reviewer(announcement: Announcement, user: Any) -> None:
+    if not roles.can_review(user) or announcement.author_id == user.pk:
+        record(user, Action.APPROVAL_REFUSED, kind=KIND, key=str(announcement.pk))
+        raise NotAllowed(_("A reviewer other than the author approves it (four eyes)."))
+
+
+def send_back(announcement: Announcement, user: Any, comment: str) -> None:
+    """A reviewer other than the author returns it with what should change."""
+    _require_reviewer(announcement, user)
+    if not comment.strip():
+        raise WorkflowError("say what should change")
+    with transaction.atomic():
+        locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
+        if locked.state != State.IN_REVIEW:
+            raise WorkflowError("it is not waiting for review")
+        locked.state, locked.reviewer, locked.decided_at = State.SENT_BACK, user, timezone.now()
+        locked.comment = comment.strip()
+        locked.save(update_fields=["state", "reviewer", "decided_at", "comment", "updated"])
+        record(user, Action.SENT_BACK, kind=KIND, key=str(locked.pk), detail=locked.comment)
+    announcement.refresh_from_db()
 
 
 def approve(announcement: Announcement, user: Any) -> None:
     """A reviewer other than the author approves: it goes to the broadcast table."""
-    if not roles.can_review(user) or announcement.author_id == user.pk:
-        record(user, Action.APPROVAL_REFUSED, kind=KIND, key=str(announcement.pk))
-        raise NotAllowed(_("A reviewer other than the author approves it (four eyes)."))
+    _require_reviewer(announcement, user)
     with transaction.atomic():
         locked = Announcement.objects.select_for_update().get(pk=announcement.pk)
         if locked.state != State.IN_REVIEW:
@@ -84,7 +130,7 @@ def discard(announcement: Announcement, user: Any) -> None:
     """The author (or a reviewer) drops an announcement that was not approved."""
     if announcement.author_id != user.pk and not roles.can_review(user):
         raise NotAllowed(_("Only the author or a reviewer discards it."))
-    if announcement.state not in (State.EDITING, State.IN_REVIEW):
+    if announcement.state not in (State.EDITING, State.IN_REVIEW, State.SENT_BACK):
         raise WorkflowError("it was decided already")
     announcement.state = State.DISCARDED
     announcement.save(update_fields=["state", "updated"])

@@ -109,6 +109,53 @@ def test_decisions_on_someone_elses_draft(
     assert (draft.state != "in_review") == changed
 
 
+def _announcement_in_review(author: Any) -> Any:
+    from console.announcements import workflow  # noqa: PLC0415
+
+    texts = {
+        f"text_{lang}": f"{lang}: the office is closed on Friday." for lang in ("cs", "uk", "en")
+    }
+    announcement = workflow.save(
+        author, {"topics": ["special_residence"], "send_at": None, **texts}, None
+    )
+    workflow.submit(announcement, author)
+    return announcement
+
+
+# The same steps on someone else's announcement in review (a reviewer may also discard it).
+ANNOUNCEMENT_DECISIONS = [
+    ("approve", ("login", 403, 302, 403), "approved"),
+    ("send-back", ("login", 403, 302, 403), "sent_back"),
+    ("withdraw", ("login", 403, 403, 403), None),  # only the author takes it back
+    ("submit", ("login", 403, 403, 403), None),
+    ("discard", ("login", 403, 302, 403), "discarded"),
+]
+
+
+@pytest.mark.parametrize(("step", "expected", "after"), ANNOUNCEMENT_DECISIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_decisions_on_someone_elses_announcement(
+    role: str,
+    step: str,
+    expected: tuple[object, ...],
+    after: str | None,
+    content_dir: Path,
+    make_user: MakeUser,
+    client_for: Any,
+) -> None:
+    announcement = _announcement_in_review(make_user("editor"))
+    _, client = _client(role, make_user, client_for)
+    url = f"/announcements/{announcement.pk}/{step}/"
+    response = client.post(url, {"comment": "Say which office."})
+    want = expected[ROLES.index(role)]
+    if want == "login":
+        assert _login_redirect(response)
+    else:
+        assert response.status_code == want, (role, step, response.status_code)
+    announcement.refresh_from_db()
+    assert announcement.state == (after if role == "reviewer" and after else "in_review")
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_draft_page_and_revert(
     role: str, content_dir: Path, make_user: MakeUser, client_for: Any
