@@ -88,3 +88,80 @@ def test_a_time_in_the_past_is_refused(
     client = client_for(make_user("editor"))
     response = client.post("/announcements/new/", {**FORM, "send_at": "2020-01-01T10:00"})
     assert response.status_code == 422
+
+
+def test_a_reviewer_sends_it_back_with_a_comment_and_the_author_changes_it(
+    content_dir: Path, make_user: MakeUser, client_for: Any
+) -> None:
+    from console.announcements.models import Announcement  # noqa: PLC0415
+    from console.editorial.models import AuditEntry  # noqa: PLC0415
+    from store.api import Store  # noqa: PLC0415
+
+    _, author_client, pk = _written(make_user, client_for)
+    reviewer = client_for(make_user("reviewer"))
+    # Sending back needs words for the author; nothing changes without them.
+    empty = reviewer.post(f"/announcements/{pk}/send-back/", {"comment": "  "}, follow=True)
+    assert "Write what should change" in empty.content.decode()
+    assert Announcement.objects.get(pk=pk).state == "in_review"
+    # Nobody sends back their own (the author is an editor: 403, and recorded).
+    assert (
+        author_client.post(f"/announcements/{pk}/send-back/", {"comment": "x"}).status_code == 403
+    )
+    response = reviewer.post(f"/announcements/{pk}/send-back/", {"comment": "Add the date. "})
+    assert response.status_code == 302
+    sent_back = Announcement.objects.get(pk=pk)
+    assert (sent_back.state, sent_back.comment) == ("sent_back", "Add the date.")
+    assert Store().progress(f"announcement:{pk}") is None
+    # Sent back twice: the second is refused, the first comment stays.
+    again = reviewer.post(f"/announcements/{pk}/send-back/", {"comment": "Other."}, follow=True)
+    assert "not possible" in again.content.decode()
+    assert Announcement.objects.get(pk=pk).comment == "Add the date."
+    # The author sees the comment on the page, on the editor and on the dashboard.
+    for url in (f"/announcements/{pk}/", f"/announcements/{pk}/edit/", "/"):
+        assert "Add the date." in author_client.get(url).content.decode(), url
+    changed = {**FORM, "text_en": "New rules from 1 January.", "action": "submit"}
+    assert author_client.post(f"/announcements/{pk}/edit/", changed).status_code == 302
+    resubmitted = Announcement.objects.get(pk=pk)
+    assert (resubmitted.state, resubmitted.comment) == ("in_review", "")
+    assert resubmitted.text_en == "New rules from 1 January."
+    assert f"/announcements/{pk}/" in reviewer.get("/reviews/").content.decode()
+    assert reviewer.post(f"/announcements/{pk}/approve/").status_code == 302
+    assert Store().progress(f"announcement:{pk}") is not None
+    actions = list(
+        AuditEntry.objects.filter(kind="announcement", key=str(pk))
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "announcement_saved",
+        "submitted",
+        "approval_refused",
+        "sent_back",
+        "announcement_saved",
+        "submitted",
+        "announcement_approved",
+    ]
+
+
+def test_the_author_takes_it_back_from_review(
+    content_dir: Path, make_user: MakeUser, client_for: Any
+) -> None:
+    from console.announcements.models import Announcement  # noqa: PLC0415
+
+    _, author_client, pk = _written(make_user, client_for)
+    reviewer = client_for(make_user("reviewer"))
+    # Only the author takes it back.
+    assert reviewer.post(f"/announcements/{pk}/withdraw/").status_code == 403
+    # While it waits for review it cannot change.
+    refused = author_client.post(f"/announcements/{pk}/edit/", {**FORM, "text_en": "Changed."})
+    assert refused.status_code == 302
+    assert Announcement.objects.get(pk=pk).text_en == FORM["text_en"]
+    assert author_client.post(f"/announcements/{pk}/withdraw/").status_code == 302
+    assert Announcement.objects.get(pk=pk).state == "editing"
+    # Taken back, it is no longer offered for review or approvable.
+    assert f"/announcements/{pk}/" not in reviewer.get("/reviews/").content.decode()
+    assert reviewer.post(f"/announcements/{pk}/approve/").status_code == 302
+    assert Announcement.objects.get(pk=pk).state == "editing"
+    changed = author_client.post(f"/announcements/{pk}/edit/", {**FORM, "text_en": "Changed."})
+    assert changed.status_code == 302
+    assert Announcement.objects.get(pk=pk).text_en == "Changed."

@@ -69,11 +69,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "new_orgs": new_orgs,
             "waiting": waiting,
             "mine": mine,
+            **_announcements(request.user),
             "stale": stale,
             "review_age": settings.PORADNYK_REVIEW_AGE_DAYS,
             "new_examples": _new_examples(),
         },
     )
+
+
+def _announcements(user: Any) -> dict[str, Any]:
+    """Announcements waiting for a reviewer, and the user's own that are not decided."""
+    from console.announcements.models import Announcement  # noqa: PLC0415
+
+    state = Announcement.State
+    return {
+        "waiting_announcements": Announcement.objects.filter(state=state.IN_REVIEW).select_related(
+            "author"
+        ),
+        "my_announcements": Announcement.objects.filter(
+            author_id=user.pk, state__in=(state.EDITING, state.IN_REVIEW, state.SENT_BACK)
+        ),
+    }
 
 
 def _new_examples() -> int:
@@ -86,9 +102,14 @@ def _new_examples() -> int:
 @require_GET
 @reviewer_required
 def reviews(request: HttpRequest) -> HttpResponse:
-    """Drafts waiting for a reviewer."""
+    """Drafts and announcements waiting for a reviewer."""
     waiting = Draft.objects.filter(state=Draft.State.IN_REVIEW).select_related("author")
-    return render(request, "editorial/reviews.html", {"waiting": waiting})
+    announcements = _announcements(request.user)["waiting_announcements"]
+    return render(
+        request,
+        "editorial/reviews.html",
+        {"waiting": waiting, "waiting_announcements": announcements},
+    )
 
 
 @require_GET
