@@ -336,3 +336,62 @@ def test_announcements_and_inbox_in_czech_and_ukrainian(
         expect(page.locator("li.question", has_text="тимчасовий захист")).to_have_count(1)
         _shot(page, f"inbox-{lang}", full=True)
         assert not _english_left(page), lang
+
+
+def test_an_announcement_sent_back_with_a_comment_then_approved(
+    console: tuple[ConsoleServer, Path], browser: Browser
+) -> None:
+    """A reviewer (in Czech) returns an announcement with what should change; the author
+    (in English) finds the comment on the overview, changes it and sends it again."""
+    server, _ = console
+    ivan = _page(browser, server)
+    _login(ivan, "ivan")
+    _language(ivan, "en")
+    ivan.goto("/announcements/new/")
+    ivan.locator("input[name=topics]").first.check()
+    ivan.fill("textarea[name=text_cs]", "Úřad je v pátek zavřený.")
+    ivan.fill("textarea[name=text_uk]", "Установа в п'ятницю зачинена.")
+    ivan.fill("textarea[name=text_en]", "The office is closed on Friday.")
+    ivan.click("#submit-review")
+    expect(ivan.locator(".msg.success")).to_contain_text("Sent for review")
+    url = ivan.url
+
+    petr = _page(browser, server)
+    _login(petr, "petr")
+    _language(petr, "cs")
+    waiting = petr.locator("section[aria-labelledby=waiting-h]")
+    expect(waiting).to_contain_text("Oznámení")
+    petr.goto("/reviews/")
+    petr.locator(f"a[href='{url.removeprefix(server.url)}']").click()
+    expect(petr.locator("h1")).to_contain_text("Čeká na schválení")
+    # No words for the author: nothing is sent back, and she is told why.
+    petr.get_by_role("button", name="Vrátit k úpravě").click()
+    expect(petr.locator(".msg.error")).to_contain_text("napište, co se má změnit")
+    petr.fill("textarea[name=comment]", "Napište, který úřad a od kdy.")
+    _shot(petr, "announcement-review-cs", full=True)
+    petr.get_by_role("button", name="Vrátit k úpravě").click()
+    expect(petr.locator(".msg.success")).to_contain_text("Vráceno autorovi")
+    petr.goto(url)
+    expect(petr.locator("h1")).to_contain_text("Vráceno k úpravě")
+    expect(petr.get_by_role("button", name="Schválit a odeslat")).to_have_count(0)
+    assert not _english_left(petr)
+
+    ivan.goto("/")
+    mine = ivan.locator("section[aria-labelledby=mine-h]")
+    expect(mine).to_contain_text("Napište, který úřad a od kdy.")
+    mine.get_by_role("link", name=re.compile(r"^Announcement #\d+$")).click()
+    expect(ivan.locator("#review-comment")).to_contain_text("petr")
+    expect(ivan.locator("main, body").first).not_to_contain_text("approved by")
+    _shot(ivan, "announcement-sent-back", full=True)
+    ivan.get_by_role("link", name="Change").click()
+    expect(ivan.locator("#review-comment")).to_contain_text("Napište, který úřad a od kdy.")
+    ivan.fill("textarea[name=text_en]", "The labour office in Brno is closed on Friday.")
+    ivan.click("#submit-review")
+    expect(ivan.locator(".msg.success")).to_contain_text("Sent for review")
+    expect(ivan.locator("#review-comment")).to_have_count(0)
+
+    petr.goto(url)
+    petr.get_by_role("button", name="Schválit a odeslat").click()
+    expect(petr.locator(".msg.success")).to_contain_text("Schváleno")
+    petr.goto(url + "?preview_lang=en")
+    expect(petr.locator(".phone")).to_contain_text("The labour office in Brno is closed")
