@@ -15,9 +15,36 @@ from pathlib import Path
 from poradnyk.content.load import DEFAULT_REVIEW_AGE_DAYS, load_content
 from poradnyk.content.model import Content, ContentError, Issue
 
-__all__ = ["ContentStore"]
+__all__ = ["ContentStore", "last_good_lock"]
 
 logger = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def last_good_lock(last_good: Path, *, exclusive: bool = False) -> Iterator[None]:
+    """Several processes may keep the same last good folder (the console's workers, two
+    adapters on one machine): one swaps it at a time (``exclusive``), and nobody reads it
+    meanwhile (shared)."""
+    last_good.parent.mkdir(parents=True, exist_ok=True)
+    with (last_good.parent / f".{last_good.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+
+
+def _recover(last_good: Path) -> None:
+    """Under the exclusive lock: a process killed between the two renames of a swap left
+    no copy, but the previous one in its scratch folder ("old"); put the newest back.
+    (A live process never leaves the folder missing once it lets go of the lock.)"""
+    if last_good.exists():
+        return
+    with contextlib.suppress(FileNotFoundError):  # a scratch folder removed meanwhile
+        left = sorted(
+            last_good.parent.glob(f".{last_good.name}-*/old"),
+            key=lambda p: p.stat().st_mtime_ns,
+        )
+        if left:
+            left[-1].rename(last_good)
+            logger.warning("The last good content was put back from an interrupted swap")
 
 
 class ContentStore:
@@ -50,7 +77,9 @@ class ContentStore:
         except ContentError as exc:
             if last_good is None:
                 raise
-            with self._swap_lock(fcntl.LOCK_SH):  # not while another process swaps it
+            with last_good_lock(last_good, exclusive=True):
+                _recover(last_good)
+            with last_good_lock(last_good):  # not while another process swaps it
                 if not last_good.is_dir():
                     raise
                 logger.error("Content refused at start; serving the last good version:\n%s", exc)
@@ -66,15 +95,6 @@ class ContentStore:
 
     def _load(self, folder: Path) -> Content:
         return load_content(folder, self._topics, review_age_days=self._review_age_days)
-
-    @contextlib.contextmanager
-    def _swap_lock(self, mode: int) -> Iterator[None]:
-        """Several processes may keep the same last good folder (the console's workers, two
-        adapters on one machine): one swaps it at a time, and nobody reads it meanwhile."""
-        assert self._last_good is not None
-        with (self._ensure_parent() / f".{self._last_good.name}.lock").open("a") as lock:
-            fcntl.flock(lock, mode)
-            yield
 
     def _keep_last_good(self) -> None:
         """Copy the content files to ``last_good`` (whole folder replaced at once): copied
@@ -93,7 +113,8 @@ class ContentStore:
             except ContentError:
                 logger.warning("Content changed while being kept; the last good copy stays")
                 return
-            with self._swap_lock(fcntl.LOCK_EX):
+            with last_good_lock(self._last_good, exclusive=True):
+                _recover(self._last_good)  # else a killed swap's copy would be lost for good
                 with contextlib.suppress(FileNotFoundError):
                     self._last_good.rename(old)
                 try:

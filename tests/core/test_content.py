@@ -247,3 +247,35 @@ def test_processes_keeping_one_last_good_folder_leave_one_whole_copy(
     kept = sorted(p.relative_to(last_good) for p in last_good.rglob("*.yml"))
     assert kept == sorted(p.relative_to(content_dir) for p in content_dir.rglob("*.yml"))
     assert load_content(last_good, TOPICS).topics.keys() == set(TOPICS)
+
+
+def test_a_swap_killed_between_its_two_renames_loses_no_copy(
+    content_dir: Path, tmp_path: Path
+) -> None:
+    """kill -9 right after the last good folder was moved aside (before the new one took
+    its place): the next process finds the moved copy and serves it during a half edit."""
+    last_good = tmp_path / "last-good" / "adapter"
+    script = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from poradnyk.content import ContentStore\n"
+        "store = ContentStore(Path(sys.argv[1]), sys.argv[3:], last_good=Path(sys.argv[2]))\n"
+        "rename = Path.rename\n"
+        "def killed_after_moving_aside(self, target):\n"
+        "    rename(self, target)\n"
+        "    if Path(target).name == 'old':\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "Path.rename = killed_after_moving_aside\n"
+        "store._keep_last_good()\n"
+    )
+    args = [sys.executable, "-c", script, str(content_dir), str(last_good), *TOPICS]
+    done = subprocess.run(args, check=False, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == -9, done.stderr
+    assert not last_good.exists()  # the moment the kill left behind
+    good = load_content(content_dir, TOPICS).topics["housing"].answer.en
+    path = content_dir / "topics" / "housing.yml"
+    path.write_text("topic: housing\nanswer: {en: half-edited", encoding="utf-8")
+    after = ContentStore(content_dir, TOPICS, check_interval=0, last_good=last_good)
+    assert after.get().topics["housing"].answer.en == good
+    assert {i.path.name for i in after.refused} == {"housing.yml"}
+    assert load_content(last_good, TOPICS).topics.keys() == set(TOPICS)
