@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from poradnyk.content.store import last_good_lock
 from poradnyk.languages import LANGUAGES
 
 __all__ = [
@@ -172,17 +173,22 @@ def read_documents(
     ``fallback``, a last good copy of the folder, if it has the file; else it is left out.
     """
 
+    def read_from(folder: Path, kind: str, key: str) -> Any:
+        return load_yaml(item_path(folder, kind, key).read_text(encoding="utf-8"))
+
     def read(kind: str, key: str) -> Any:
-        for folder in (content_dir, fallback):
-            if folder is None:
-                continue
-            try:
-                return load_yaml(item_path(folder, kind, key).read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                return None  # not there (a deleted file is not taken from the copy)
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                continue
-        return None
+        try:
+            return read_from(content_dir, kind, key)
+        except FileNotFoundError:
+            return None  # not there (a deleted file is not taken from the copy)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            if fallback is None:
+                return None
+        try:
+            with last_good_lock(fallback):  # not in the middle of another process's swap
+                return read_from(fallback, kind, key)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            return None
 
     docs: dict[str, Doc] = {}
     for name in topics:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ from hypothesis import strategies as st
 
 from harness.stack import REPO_ROOT
 from poradnyk.content import known_topics, load_content
+from poradnyk.content.store import last_good_lock
 from poradnyk.content.writer import (
     MESSAGE,
     ORGANISATION,
     TOPIC,
+    Documents,
     WriterError,
     item_path,
     item_text,
@@ -190,3 +193,27 @@ def test_any_text_reads_back_exactly(cs: str, uk: str, en: str) -> None:
     assert load_yaml(render_topic(topic).text)["answer"] == {"cs": cs, "uk": uk, "en": en}
     org = {"id": "o", "name": {"cs": cs, "uk": uk, "en": en}, "phone": cs, "note": {"en": en}}
     assert load_yaml(render_organisation(org).text)[0].get("phone", "") == cs
+
+
+def test_the_last_good_copy_is_not_read_in_the_middle_of_a_swap(
+    content_copy: Path, tmp_path: Path
+) -> None:
+    """Another process swapping the copy (under its lock, the folder gone for a moment):
+    the reader waits for the swap instead of leaving the broken file's items out."""
+    good = read_documents(content_copy, TOPICS)
+    copy = tmp_path / "last-good" / "console"
+    shutil.copytree(content_copy, copy)
+    path = item_path(content_copy, TOPIC, "work")
+    path.write_text(path.read_text(encoding="utf-8") + "\n  broken: [", encoding="utf-8")
+    read: list[Documents] = []
+    with last_good_lock(copy, exclusive=True):
+        copy.rename(tmp_path / "aside")
+        reader = threading.Thread(
+            target=lambda: read.append(read_documents(content_copy, TOPICS, fallback=copy))
+        )
+        reader.start()
+        reader.join(timeout=0.5)
+        assert reader.is_alive() and not read  # waiting for the lock
+        (tmp_path / "aside").rename(copy)
+    reader.join(timeout=30)
+    assert read == [good]
