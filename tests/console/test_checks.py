@@ -42,6 +42,43 @@ def _parts(node: ast.expr) -> Template | None:
     return None
 
 
+def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
+    """The argument at ``position``, or passed as ``name=``."""
+    if len(call.args) > position:
+        return call.args[position]
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _message_of(call: ast.Call) -> ast.expr | None:
+    """The message of a reader's ``.error``/``.warn`` (not a logger's), of an ``Issue``
+    or of a ``WriterError``; None for any other call."""
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr in ("error", "warn")
+        and not (isinstance(func.value, ast.Name) and func.value.id == "logger")
+    ):
+        return _argument(call, 1, "message")
+    if isinstance(func, ast.Name) and func.id == "Issue":
+        return _argument(call, 2, "message")
+    if isinstance(func, ast.Name) and func.id == "WriterError":
+        return _argument(call, 0, "message")  # the writer's, when a draft goes into its file
+    return None
+
+
+def test_messages_passed_by_keyword_are_read_too() -> None:
+    """``reader.error(line, message=...)`` and ``Issue(..., message=...)`` count as well."""
+    source = (
+        "reader.error(3, message=f'a {x} b')\n"
+        "Issue(path, 1, message='c')\n"
+        "WriterError(message='d')\n"
+        "logger.error('not a message for staff')\n"
+    )
+    calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)]
+    found = [_parts(m) for c in calls if (m := _message_of(c)) is not None]
+    assert found == [("a ", None, " b"), ("c",), ("d",)]
+
+
 def loader_messages() -> dict[str, Template]:
     """Every message the loader writes, by the place in the source that writes it."""
     found: dict[str, Template] = {}
@@ -49,19 +86,8 @@ def loader_messages() -> dict[str, Template]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
-            func = node.func
-            if (
-                isinstance(func, ast.Attribute)
-                and func.attr in ("error", "warn")
-                and not (isinstance(func.value, ast.Name) and func.value.id == "logger")
-                and len(node.args) == 2
-            ):
-                message = node.args[1]
-            elif isinstance(func, ast.Name) and func.id == "Issue" and len(node.args) >= 3:
-                message = node.args[2]
-            elif isinstance(func, ast.Name) and func.id == "WriterError" and node.args:
-                message = node.args[0]  # the writer's, when a draft is put into its file
-            else:
+            message = _message_of(node)
+            if message is None:
                 continue
             if isinstance(message, ast.Name) and path.name == "fields.py":
                 continue  # the reader passing on a message written elsewhere
